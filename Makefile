@@ -1,0 +1,55 @@
+# Xiehui — the two commands that matter: `make demo` and `make test`.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint format install messages migrate run db-stop bench clean
+
+# A virtual environment with the locked dependencies; rebuilt when the lock changes.
+$(STAMP): requirements-dev.lock
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.12+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 12) else None'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.lock
+	touch $(STAMP)
+
+install: $(STAMP) messages
+
+# Compile the translations (locale/*.po) without needing GNU gettext.
+messages: $(STAMP)
+	$(PY) -m scripts.compile_messages
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+# The portal with demo content on the embedded PostgreSQL, at http://127.0.0.1:8000.
+demo: migrate
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+run: migrate
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+# The whole suite against real PostgreSQL and Redis (see tests/services.py).
+test: install
+	$(PY) manage.py check
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Stop the embedded PostgreSQL server that manage.py commands leave running.
+db-stop:
+	$(PY) -c 'from pathlib import Path; from config import embedded; embedded.stop_postgres(Path(".data/postgres").resolve())'
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	find . -name __pycache__ -prune -exec rm -rf {} +

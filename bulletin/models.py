@@ -1,0 +1,114 @@
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from richtext.fields import RichTextField
+
+
+class Section(models.Model):
+    """A section (栏目) of the bulletin and the news, e.g. 协会动态."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    english_name = models.CharField(_("English name"), max_length=100, blank=True)
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    order = models.PositiveSmallIntegerField(_("display order"), default=0)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Issue(models.Model):
+    """One issue (会刊期) of the bulletin: year and number within the year."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    cover = models.ImageField(_("cover"), upload_to="issues/covers/", blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="issues/pdf/", blank=True)
+
+    class Meta:
+        verbose_name = _("bulletin issue")
+        verbose_name_plural = _("bulletin issues")
+        ordering = ["-year", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "number"], name="bulletin_issue_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"{self.year}年第{self.number}期"
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Articles the public may read: published and not scheduled for later."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+
+class Article(models.Model):
+    """A news article, in a section and optionally in a bulletin issue."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=200)
+    subtitle = models.CharField(_("subtitle"), max_length=200, blank=True)
+    section = models.ForeignKey(
+        Section, verbose_name=_("section"), on_delete=models.PROTECT, related_name="articles"
+    )
+    issue = models.ForeignKey(
+        Issue,
+        verbose_name=_("bulletin issue"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
+    )
+    position = models.PositiveSmallIntegerField(_("position in the issue"), null=True, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    body = RichTextField(_("body"), blank=True)
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    companies = models.ManyToManyField(
+        "members.Company",
+        verbose_name=_("member companies"),
+        blank=True,
+        related_name="articles",
+    )
+    cover = models.ImageField(_("cover image"), upload_to="articles/%Y/", blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(_("publish time"), default=timezone.now)
+    featured = models.BooleanField(_("featured"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["status", "-published_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "title"],
+                condition=Q(issue__isnull=False),
+                name="bulletin_article_title_unique_in_issue",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()

@@ -1,0 +1,11 @@
+"""Celery application: broker from REDIS_URL, tasks discovered in every app."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("xiehui")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

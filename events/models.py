@@ -1,0 +1,191 @@
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from richtext.fields import RichTextField
+
+
+class EventQuerySet(models.QuerySet):
+    def visible(self):
+        """Events the public may see: published, postponed or cancelled (not drafts)."""
+        return self.exclude(status=Event.Status.DRAFT)
+
+    def upcoming(self):
+        return self.visible().filter(ends_at__gte=timezone.now()).order_by("starts_at")
+
+    def past(self):
+        return self.visible().filter(ends_at__lt=timezone.now()).order_by("-starts_at")
+
+
+class Event(models.Model):
+    """An event the association organises or takes part in."""
+
+    class Kind(models.TextChoices):
+        LIAISON_DAY = "liaison_day", _("Liaison exchange day")
+        SUMMIT = "summit", _("Summit")
+        CONFERENCE = "conference", _("Conference")
+        FORUM = "forum", _("Forum")
+        TRAINING = "training", _("Training")
+        VISIT = "visit", _("Company visit")
+        EXHIBITION = "exhibition", _("Exhibition")
+        MEETING = "meeting", _("Meeting")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        POSTPONED = "postponed", _("Postponed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    summary = models.TextField(_("summary"), blank=True)
+    description = RichTextField(_("description"), blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    original_starts_at = models.DateTimeField(
+        _("originally scheduled for"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the event was moved to a new date."),
+    )
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=50, blank=True)
+    organiser = models.CharField(
+        _("organiser"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who organises the event, e.g. the association or another body."),
+    )
+    co_organisers = models.ManyToManyField(
+        "members.Company",
+        verbose_name=_("co-organising member companies"),
+        blank=True,
+        related_name="co_organised_events",
+    )
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True, help_text=_("Leave empty for no limit.")
+    )
+    per_company_limit = models.PositiveIntegerField(
+        _("places per company"), null=True, blank=True, help_text=_("Leave empty for no limit.")
+    )
+    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
+    members_only = models.BooleanField(_("members only"), default=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    report = models.ForeignKey(
+        "bulletin.Article",
+        verbose_name=_("report article"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reported_events",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["status", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gte=F("starts_at")),
+                name="events_event_ends_after_start",
+                violation_error_message=_("An event cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_opens_at__isnull=True)
+                | Q(registration_closes_at__isnull=True)
+                | Q(registration_closes_at__gte=F("registration_opens_at")),
+                name="events_registration_window_ordered",
+                violation_error_message=_("Registration cannot close before it opens."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AgendaItem(models.Model):
+    """One line of an event's agenda."""
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="agenda_items"
+    )
+    starts_at = models.TimeField(_("starts at"), null=True, blank=True)
+    ends_at = models.TimeField(_("ends at"), null=True, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    speaker = models.CharField(_("speaker"), max_length=200, blank=True)
+    host = models.CharField(_("host"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering = ["event", "order", "starts_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Registration(models.Model):
+    """An attendee registered for an event by a contact of their company."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("Waitlisted")
+        CANCELLED = "cancelled", _("Cancelled")
+        ATTENDED = "attended", _("Attended")
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="registrations"
+    )
+    company = models.ForeignKey(
+        "members.Company",
+        verbose_name=_("company"),
+        on_delete=models.CASCADE,
+        related_name="registrations",
+    )
+    registered_by = models.ForeignKey(
+        "members.Contact",
+        verbose_name=_("registered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="registrations",
+    )
+    attendee_name = models.CharField(_("attendee"), max_length=50)
+    attendee_title = models.CharField(_("job title"), max_length=100, blank=True)
+    attendee_phone = models.CharField(_("phone"), max_length=40, blank=True)
+    attendee_email = models.EmailField(_("email"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.CONFIRMED
+    )
+    created_at = models.DateTimeField(_("registered at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["event", "created_at", "id"]
+        indexes = [models.Index(fields=["event", "status", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("attendee_email"),
+                "event",
+                condition=~Q(status="cancelled"),
+                name="events_registration_one_per_attendee",
+                violation_error_message=_("This person is already registered for the event."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attendee_name} · {self.event}"
