@@ -35,7 +35,6 @@ run: migrate
 
 # The whole suite against real PostgreSQL and Redis (see tests/services.py).
 test: install
-	$(PY) manage.py check
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install

