@@ -17,4 +17,8 @@ class RichTextField(CKEditor5Field):
         return value
 
     def get_db_prep_save(self, value, connection):
-        return super().get_db_prep_save(sanitize_html(value), connection)
+        # Expressions (bulk_update's CASE, F(), ...) are cleaned where their
+        # values are bound, through this same method.
+        if not hasattr(value, "as_sql"):
+            value = sanitize_html(value)
+        return super().get_db_prep_save(value, connection)
