@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "bulletin",
     "events",
     "awards",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -253,7 +254,11 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
+    # HSTS (one year, subdomains) already meets the preload list's terms, so
+    # the header says "preload" too (security.W021). The header is only sent
+    # over HTTPS; set DJANGO_SECURE_HSTS_PRELOAD=false for a domain whose
+    # subdomains cannot all serve HTTPS.
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 SILENCED_SYSTEM_CHECKS = env_list("DJANGO_SILENCED_SYSTEM_CHECKS")
