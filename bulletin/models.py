@@ -86,7 +86,15 @@ class Article(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
-    published_at = models.DateTimeField(_("publish time"), default=timezone.now)
+    published_at = models.DateTimeField(
+        _("publish time"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Left empty, it is set when the article is published; a time in the future "
+            "schedules the article."
+        ),
+    )
     featured = models.BooleanField(_("featured"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -96,7 +104,7 @@ class Article(models.Model):
     class Meta:
         verbose_name = _("article")
         verbose_name_plural = _("articles")
-        ordering = ["-published_at", "-id"]
+        ordering = [models.F("published_at").desc(nulls_last=True), "-id"]
         indexes = [models.Index(fields=["status", "-published_at"])]
         constraints = [
             models.UniqueConstraint(
@@ -109,6 +117,15 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
     @property
     def is_published(self) -> bool:
-        return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )

@@ -1,9 +1,12 @@
-"""Writes to the bulletin: importing an issue from the text of its PDF."""
+"""Writes to the bulletin: publishing articles, importing an issue from its PDF's text."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -29,6 +32,48 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     articles: list[Article] = field(default_factory=list)
+
+
+@transaction.atomic
+def articles_publish(*, articles: QuerySet[Article], user) -> list[Article]:
+    """Publish the drafts among ``articles``; return the ones that changed.
+
+    An article without a publish time gets the current time; one whose time
+    lies in the future stays scheduled until then. Each change is logged in
+    the admin history as ``user``'s.
+    """
+    now = timezone.now()
+    return _articles_set_status(
+        articles=articles,
+        user=user,
+        status=Article.Status.PUBLISHED,
+        published_at=Coalesce("published_at", Value(now)),
+        updated_at=now,
+    )
+
+
+@transaction.atomic
+def articles_unpublish(*, articles: QuerySet[Article], user) -> list[Article]:
+    """Move the published among ``articles`` back to draft; return the ones that changed."""
+    return _articles_set_status(
+        articles=articles, user=user, status=Article.Status.DRAFT, updated_at=timezone.now()
+    )
+
+
+def _articles_set_status(*, articles, user, status: str, **values) -> list[Article]:
+    pks = list(
+        articles.exclude(status=status).select_for_update().values_list("pk", flat=True)
+    )
+    Article.objects.filter(pk__in=pks).update(status=status, **values)
+    changed = list(Article.objects.filter(pk__in=pks))
+    if changed:
+        LogEntry.objects.log_actions(
+            user_id=user.pk,
+            queryset=changed,
+            action_flag=CHANGE,
+            change_message=[{"changed": {"fields": ["status"]}}],
+        )
+    return changed
 
 
 def paragraphs_to_html(paragraphs: list[str]) -> str:

@@ -64,6 +64,7 @@ def database_from_url(url: str) -> dict:
         "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
         "CONN_HEALTH_CHECKS": True,
         "OPTIONS": query,
+        "TEST": {"NAME": env_str("DATABASE_TEST_NAME") or None},
     }
 
 

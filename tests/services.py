@@ -53,6 +53,8 @@ def _choose_redis() -> str:
 DATABASE_SOURCE = _choose_database()
 REDIS_SOURCE = _choose_redis()
 os.environ.setdefault("CACHE_KEY_PREFIX", "xiehui-test")
+# A test database of this run's own, so that two runs on one server never collide.
+os.environ.setdefault("DATABASE_TEST_NAME", f"test_xiehui_{os.getpid()}")
 
 
 def pytest_report_header(config):

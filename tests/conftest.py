@@ -1,0 +1,199 @@
+"""Shared fixtures."""
+
+from datetime import date, datetime, time
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth.models import Group
+
+from accounts.models import User
+from awards.models import Award, Honour
+from bulletin.models import Article, Issue, Section
+from events.models import AgendaItem, Event, Registration
+from members.credit_code import check_character
+from members.models import (
+    Application,
+    City,
+    Company,
+    Contact,
+    CouncilSeat,
+    IndustrySegment,
+    Office,
+    Officer,
+    ProfileChange,
+    SeatRole,
+    Term,
+)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def shanghai(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def demo_db(db):
+    """One row of every model, from the association's bulletin of November 2022."""
+    group = Group.objects.create(name="秘书处")
+    secretary = User.objects.create_user(
+        "zhangxiaoli@example.com", "correct horse battery", name="张小莉", is_staff=True
+    )
+    secretary.groups.add(group)
+
+    industry = IndustrySegment.objects.create(
+        name="工业自动化仪表", english_name="Industrial automation instruments", order=1
+    )
+    supcon = Company.objects.create(
+        name="浙江中控技术股份有限公司",
+        short_name="中控技术",
+        english_name="SUPCON Technology Co., Ltd.",
+        aliases=["中控集团"],
+        credit_code="91330100799655058B",
+        city=City.HANGZHOU,
+        industry=industry,
+        address="杭州市滨江区六和路309号",
+        website="http://www.supcon.com",
+        phone="0571-86667525",
+        description="<p>流程工业智能制造整体解决方案供应商。</p>",
+        founded_year=1999,
+        joined_on=date(2003, 5, 1),
+    )
+    term = Term.objects.create(
+        ordinal=7,
+        name="第七届理事会",
+        starts_on=date(2021, 6, 1),
+        ends_on=date(2026, 5, 31),
+        is_current=True,
+    )
+    seat = CouncilSeat.objects.create(term=term, company=supcon, role=SeatRole.VICE_PRESIDENT)
+    officer = Officer.objects.create(
+        term=term,
+        name="金建祥",
+        office=Office.PRESIDENT,
+        company=supcon,
+        affiliation="中控集团董事长",
+        order=1,
+    )
+    contact_user = User.objects.create_user(
+        "liming@example.com", "correct horse battery", name="李明"
+    )
+    contact = Contact.objects.create(
+        user=contact_user,
+        company=supcon,
+        job_title="市场部经理",
+        phone="13800000000",
+        is_primary=True,
+    )
+
+    section = Section.objects.create(
+        name="协会动态", english_name="Association news", slug="association-news", order=1
+    )
+    issue = Issue.objects.create(
+        year=2022, number=11, title="2022年第11期", published_on=date(2022, 11, 30)
+    )
+    article = Article.objects.create(
+        title="SINCE 1992，我们在“仪”起——浙仪协工作联系人交流活动成功举办",
+        section=section,
+        issue=issue,
+        position=1,
+        summary="2022年10月28日，浙仪协工作联系人交流活动在延期一周后于杭州顺利举办。",
+        body="<p>协会理事长、中控集团董事长金建祥出席活动并致欢迎辞。</p>",
+        source="浙仪协",
+        status=Article.Status.PUBLISHED,
+        published_at=shanghai(2022, 11, 30, 8),
+    )
+    article.companies.add(supcon)
+
+    event = Event.objects.create(
+        title="SINCE1992，我们在“仪”起——浙仪协工作联系人交流活动",
+        kind=Event.Kind.LIAISON_DAY,
+        summary="协会工作联系人交流、主题工作坊与参观中控科技体验中心。",
+        starts_at=shanghai(2022, 10, 28, 9),
+        ends_at=shanghai(2022, 10, 28, 18),
+        original_starts_at=shanghai(2022, 10, 21, 9),
+        venue="中控科技体验中心",
+        city="杭州",
+        organiser="浙江省仪器仪表行业协会",
+        capacity=30,
+        per_company_limit=2,
+        status=Event.Status.PUBLISHED,
+        report=article,
+    )
+    event.co_organisers.add(supcon)
+    agenda_item = AgendaItem.objects.create(
+        event=event,
+        starts_at=time(9, 0),
+        ends_at=time(9, 15),
+        title="欢迎辞",
+        speaker="金建祥",
+        host="褚天羽",
+        order=1,
+    )
+    registration = Registration.objects.create(
+        event=event,
+        company=supcon,
+        registered_by=contact,
+        attendee_name="李明",
+        attendee_title="市场部经理",
+        attendee_phone="13800000000",
+        attendee_email="liming@example.com",
+    )
+
+    award = Award.objects.create(
+        name="国家知识产权示范企业",
+        issuer="国家知识产权局",
+        level=Award.Level.NATIONAL,
+        kind=Award.Kind.INTELLECTUAL_PROPERTY,
+    )
+    honour = Honour.objects.create(
+        award=award,
+        year=2022,
+        company=supcon,
+        document_number="国知发运函字〔2022〕160号",
+        awarded_on=date(2022, 10, 31),
+        source_article=article,
+        verified=True,
+    )
+
+    credit_code_17 = "91330212MA2H3K4L5"
+    application = Application.objects.create(
+        company_name="宁波示例仪表科技有限公司",
+        short_name="示例仪表",
+        credit_code=credit_code_17 + check_character(credit_code_17),
+        city=City.NINGBO,
+        industry=industry,
+        introduction="专业从事智能水表研发与生产。",
+        contact_name="王芳",
+        contact_title="总经理助理",
+        contact_email="wangfang@example.com",
+        contact_phone="0574-88888888",
+    )
+    profile_change = ProfileChange.objects.create(
+        company=supcon,
+        submitted_by=contact,
+        changes={"website": {"old": "http://www.supcon.com", "new": "https://www.supcon.com"}},
+        company_updated_at=supcon.updated_at,
+    )
+
+    return SimpleNamespace(
+        group=group,
+        secretary=secretary,
+        industry=industry,
+        company=supcon,
+        term=term,
+        seat=seat,
+        officer=officer,
+        contact=contact,
+        section=section,
+        issue=issue,
+        article=article,
+        event=event,
+        agenda_item=agenda_item,
+        registration=registration,
+        award=award,
+        honour=honour,
+        application=application,
+        profile_change=profile_change,
+    )
