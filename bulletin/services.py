@@ -61,9 +61,7 @@ def articles_unpublish(*, articles: QuerySet[Article], user) -> list[Article]:
 
 
 def _articles_set_status(*, articles, user, status: str, **values) -> list[Article]:
-    pks = list(
-        articles.exclude(status=status).select_for_update().values_list("pk", flat=True)
-    )
+    pks = list(articles.exclude(status=status).select_for_update().values_list("pk", flat=True))
     Article.objects.filter(pk__in=pks).update(status=status, **values)
     changed = list(Article.objects.filter(pk__in=pks))
     if changed:
