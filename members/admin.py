@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, OuterRef, Subquery
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -166,16 +167,6 @@ class CompanyAdmin(admin.ModelAdmin):
         return SeatRole(company.current_role).label
 
 
-class TermSeatInline(admin.TabularInline):
-    model = CouncilSeat
-    fields = ("company", "role")
-    autocomplete_fields = ("company",)
-    extra = 0
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("term", "company")
-
-
 class TermOfficerInline(admin.TabularInline):
     model = Officer
     fields = ("name", "office", "company", "affiliation", "order")
@@ -200,7 +191,10 @@ class TermAdmin(admin.ModelAdmin):
     list_filter = ("is_current",)
     search_fields = ("name",)
     ordering = ("-ordinal",)
-    inlines = (TermOfficerInline, TermSeatInline)
+    # Seats are listed on their own page (linked from the count): a term has
+    # hundreds, too many to edit as one inline form.
+    inlines = (TermOfficerInline,)
+    readonly_fields = ("seat_count",)
 
     def get_queryset(self, request):
         return (
@@ -217,8 +211,11 @@ class TermAdmin(admin.ModelAdmin):
         return term.officer_count
 
     @admin.display(description=_("council seats"), ordering="seat_count")
-    def seat_count(self, term: Term) -> int:
-        return term.seat_count
+    def seat_count(self, term: Term):
+        if term.pk is None:
+            return "-"
+        url = reverse("admin:members_councilseat_changelist") + f"?term__id__exact={term.pk}"
+        return format_html('<a href="{}">{}</a>', url, term.seat_count)
 
 
 @admin.register(CouncilSeat)
