@@ -35,7 +35,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in with an email address: secretariat staff or a contact."""
 
     email = models.EmailField(_("email address"), unique=True)
-    name = models.CharField(_("name"), max_length=100, blank=True)
+    name = models.CharField(_("full name"), max_length=100, blank=True)
     is_staff = models.BooleanField(
         _("staff status"),
         default=False,

@@ -37,7 +37,14 @@ class EventAdmin(admin.ModelAdmin):
         (None, {"fields": ("title", "kind", "status", "summary", "description")}),
         (
             _("When and where"),
-            {"fields": (("starts_at", "ends_at"), "original_starts_at", ("venue", "city"))},
+            {
+                "fields": (
+                    ("starts_at", "ends_at"),
+                    "all_day",
+                    "original_starts_at",
+                    ("venue", "city"),
+                )
+            },
         ),
         (_("Organisers"), {"fields": ("organiser", "co_organisers")}),
         (

@@ -45,6 +45,11 @@ class Event(models.Model):
     description = RichTextField(_("description"), blank=True)
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
+    all_day = models.BooleanField(
+        _("all day"),
+        default=False,
+        help_text=_("Show dates only: the event has no announced clock times."),
+    )
     original_starts_at = models.DateTimeField(
         _("originally scheduled for"),
         null=True,

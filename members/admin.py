@@ -252,7 +252,7 @@ class ContactAdmin(admin.ModelAdmin):
         # Contact.__str__ shows the user and the company, also in autocomplete results.
         return super().get_queryset(request).select_related("user", "company")
 
-    @admin.display(description=_("name"), ordering="user__name")
+    @admin.display(description=_("full name"), ordering="user__name")
     def contact_name(self, contact: Contact) -> str:
         return contact.name
 

@@ -242,7 +242,7 @@ class Officer(models.Model):
     term = models.ForeignKey(
         Term, verbose_name=_("term"), on_delete=models.CASCADE, related_name="officers"
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     office = models.PositiveSmallIntegerField(_("office"), choices=Office.choices)
     company = models.ForeignKey(
         Company,

@@ -1,11 +1,13 @@
 """Shared fixtures."""
 
 from datetime import date, datetime, time
+from io import StringIO
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 
 from accounts.models import User
 from awards.models import Award, Honour
@@ -196,4 +198,40 @@ def demo_db(db):
         honour=honour,
         application=application,
         profile_change=profile_change,
+    )
+
+
+@pytest.fixture
+def loaded_demo(db):
+    """The demo as `make demo` loads it, plus rows of the models it leaves empty.
+
+    load_demo brings the bulletin and its facts; applications, profile changes,
+    registrations and groups come from people using the portal, so they are
+    added here.
+    """
+    call_command("load_demo", stdout=StringIO())
+    Group.objects.create(name="秘书处")
+    contact = Contact.objects.select_related("company").get()
+    event = Event.objects.get(kind=Event.Kind.LIAISON_DAY)
+    Registration.objects.create(
+        event=event,
+        company=contact.company,
+        registered_by=contact,
+        attendee_name="演示参会人",
+        attendee_email="attendee@demo.xiehui.local",
+    )
+    ProfileChange.objects.create(
+        company=contact.company,
+        submitted_by=contact,
+        changes={"phone": {"old": contact.company.phone, "new": "0571-00000000"}},
+        company_updated_at=contact.company.updated_at,
+    )
+    credit_code_17 = "91330212MA2H3K4L5"
+    Application.objects.create(
+        company_name="宁波示例仪表科技有限公司",
+        credit_code=credit_code_17 + check_character(credit_code_17),
+        city=City.NINGBO,
+        contact_name="王芳",
+        contact_email="wangfang@example.com",
+        contact_phone="0574-88888888",
     )

@@ -16,7 +16,7 @@ def admin_url(model, view: str, *args) -> str:
     return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args)
 
 
-def test_it_renders_every_admin_page(admin_client, demo_db):
+def test_it_renders_every_admin_page(admin_client, loaded_demo):
     walked = []
 
     def get(url: str):
@@ -29,7 +29,7 @@ def test_it_renders_every_admin_page(admin_client, demo_db):
     for model, model_admin in registry.items():
         obj = model._default_manager.order_by("pk").first()
         assert obj is not None, (
-            f"demo_db has no {model._meta.label}: add a row in tests/conftest.py "
+            f"the demo has no {model._meta.label}: add a row in tests/conftest.py "
             f"so that this walk covers its change page"
         )
         changelist_url = admin_url(model, "changelist")
