@@ -1,8 +1,11 @@
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.search import html_to_text, index_tokens
 from richtext.fields import RichTextField
 
 
@@ -98,6 +101,14 @@ class Article(models.Model):
     featured = models.BooleanField(_("featured"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Segmented words of title, subtitle, summary, body and source (see
+    # portal.search), and their tsvector, which the GIN index serves.
+    search_tokens = models.TextField(editable=False, blank=True, default="")
+    search_vector = models.GeneratedField(
+        expression=SearchVector("search_tokens", config="simple"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -105,7 +116,11 @@ class Article(models.Model):
         verbose_name = _("article")
         verbose_name_plural = _("articles")
         ordering = [models.F("published_at").desc(nulls_last=True), "-id"]
-        indexes = [models.Index(fields=["status", "-published_at"])]
+        indexes = [
+            models.Index(fields=["status", "-published_at"]),
+            GinIndex(fields=["search_vector"], name="bulletin_article_search"),
+            GinIndex(OpClass("title", name="gin_trgm_ops"), name="bulletin_article_title_trgm"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["issue", "title"],
@@ -120,7 +135,17 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        self.search_tokens = self.build_search_tokens()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_tokens"}
         super().save(*args, **kwargs)
+
+    def build_search_tokens(self) -> str:
+        """The words search finds this article by (also for bulk_create)."""
+        return index_tokens(
+            self.title, self.subtitle, self.summary, html_to_text(self.body), self.source
+        )
 
     @property
     def is_published(self) -> bool:

@@ -1,18 +1,35 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 from config.health import healthz
+from portal import views as portal_views
+from portal.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("ckeditor5/", include("django_ckeditor_5.urls")),
     path("healthz", healthz, name="healthz"),
-    # Until the public portal exists, the front page is the back office.
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("robots.txt", portal_views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("favicon.ico", RedirectView.as_view(url=static_url("favicon.svg"), permanent=True)),
 ]
+
+# Chinese at /, English at /en/.
+urlpatterns += i18n_patterns(
+    path("", portal_views.home, name="home"),
+    path("about/", portal_views.about, name="about"),
+    path("", include("bulletin.urls")),
+    path("", include("members.urls")),
+    path("", include("events.urls")),
+    path("", include("awards.urls")),
+    prefix_default_language=False,
+)
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

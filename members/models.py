@@ -1,11 +1,14 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.search import html_to_text, index_tokens
 from richtext.fields import RichTextField
 
 from .credit_code import CreditCodeField, validate_credit_code
@@ -127,6 +130,13 @@ class Company(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Segmented words of the names and the public description (portal.search).
+    search_tokens = models.TextField(editable=False, blank=True, default="")
+    search_vector = models.GeneratedField(
+        expression=SearchVector("search_tokens", config="simple"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     objects = CompanyQuerySet.as_manager()
 
@@ -134,10 +144,31 @@ class Company(models.Model):
         verbose_name = _("member company")
         verbose_name_plural = _("member companies")
         ordering = ["name"]
-        indexes = [models.Index(fields=["status", "listed", "city"])]
+        indexes = [
+            models.Index(fields=["status", "listed", "city"]),
+            GinIndex(fields=["search_vector"], name="members_company_search"),
+            GinIndex(OpClass("name", name="gin_trgm_ops"), name="members_company_name_trgm"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_tokens = self.build_search_tokens()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_tokens"}
+        super().save(*args, **kwargs)
+
+    def build_search_tokens(self) -> str:
+        """The words the directory's search finds this company by."""
+        return index_tokens(
+            self.name,
+            self.short_name,
+            self.english_name,
+            " ".join(self.aliases or []),
+            html_to_text(self.description),
+        )
 
     @property
     def display_name(self) -> str:

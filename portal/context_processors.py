@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.core.cache import cache
+from django.urls import translate_url
+from django.utils.translation import get_language
+
+from .cache import content_generation
+
+
+def _nav_sections() -> list[dict]:
+    from bulletin.models import Section
+
+    return cache.get_or_set(
+        f"portal:nav-sections:{content_generation()}",
+        lambda: list(Section.objects.values("name", "english_name", "slug")),
+        settings.PAGE_CACHE_SECONDS,
+    )
+
+
+def portal(request) -> dict:
+    """What every public page needs: the association's name, navigation, languages."""
+    if request.path.startswith(("/admin/", "/ckeditor5/")):
+        return {}
+    path = request.get_full_path()
+    return {
+        "site_name": settings.SITE_NAME,
+        "site_name_en": settings.SITE_NAME_EN,
+        "canonical_url": settings.SITE_URL + request.path,
+        "nav_sections": _nav_sections,
+        "language_links": [
+            {
+                "code": code,
+                "name": name,
+                "url": translate_url(path, code),
+                "current": code == get_language(),
+            }
+            for code, name in settings.LANGUAGES
+        ],
+    }

@@ -1,0 +1,72 @@
+from django.conf import settings
+from django.contrib.flatpages.models import FlatPage
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET
+
+from awards.models import Honour
+from bulletin.selectors import latest_articles_by_section
+from events.models import Event
+from members.models import Company, SeatRole
+
+from .cache import public_page
+
+HOME_EVENTS = 4
+HOME_HONOURS = 8
+
+
+@require_GET
+@public_page
+def home(request):
+    upcoming = list(Event.objects.upcoming()[:HOME_EVENTS])
+    recent_events = [] if upcoming else list(Event.objects.past()[:HOME_EVENTS])
+    figures = Company.objects.listed().aggregate(
+        companies=Count("id", distinct=True),
+        council=Count(
+            "id",
+            distinct=True,
+            filter=Q(seats__term__is_current=True, seats__role__lte=SeatRole.COUNCIL),
+        ),
+    )
+    figures["honours"] = Honour.objects.public().count()
+    context = {
+        "sections": latest_articles_by_section(per_section=5),
+        "upcoming_events": upcoming,
+        "recent_events": recent_events,
+        "honours": Honour.objects.public()
+        .select_related("award", "company")
+        .order_by("-year", "-awarded_on", "-id")[:HOME_HONOURS],
+        "figures": figures,
+        "today": timezone.localdate(),
+    }
+    return render(request, "portal/home.html", context)
+
+
+@require_GET
+@public_page
+def about(request):
+    """The association's own words: a flat page edited in the admin (/about/, /en/about/)."""
+    urls = ["/en/about/", "/about/"] if get_language() == "en" else ["/about/"]
+    pages = {
+        page.url: page for page in FlatPage.objects.filter(url__in=urls, sites=settings.SITE_ID)
+    }
+    page = next((pages[url] for url in urls if url in pages), None)
+    if page is None:
+        raise Http404("No about page yet")
+    return render(request, "portal/about.html", {"page": page})
+
+
+@require_GET
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /account/",
+        "Disallow: /ckeditor5/",
+        f"Sitemap: {settings.SITE_URL}{reverse('sitemap')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
