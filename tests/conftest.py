@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.management import call_command
 
 from accounts.models import User
@@ -33,6 +34,14 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 def shanghai(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the page cache lives in Redis)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
