@@ -3,25 +3,23 @@ from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.templatetags.static import static as static_url
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from config.health import healthz
 from portal import views as portal_views
 from portal.sitemaps import SITEMAPS
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
     path("ckeditor5/", include("django_ckeditor_5.urls")),
     path("healthz", healthz, name="healthz"),
     path("robots.txt", portal_views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
-    path("favicon.ico", RedirectView.as_view(url=static_url("favicon.svg"), permanent=True)),
+    path("favicon.ico", portal_views.favicon),
 ]
 
-# Chinese at /, English at /en/.
+# Chinese at /, English at /en/ (the back office too: /admin/ and /en/admin/).
 urlpatterns += i18n_patterns(
+    path("admin/", admin.site.urls),
     path("", portal_views.home, name="home"),
     path("about/", portal_views.about, name="about"),
     path("", include("bulletin.urls")),

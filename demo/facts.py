@@ -670,3 +670,43 @@ HONOURS: tuple[HonourFact, ...] = (
         grade="通过，90.2分（A档）",
     ),
 )
+
+
+# ------------------------------------------------------------------------- about pages
+@dataclass(frozen=True)
+class PageFact:
+    url: str
+    title: str
+    content: str
+
+
+# The association's introduction for /about/ and /en/about/, in the bulletin's own
+# words where it has them; the secretariat rewrites it in the back office.
+ABOUT_PAGES = (
+    PageFact(
+        url="/about/",
+        title="关于协会",
+        content=(
+            "<p>浙江省仪器仪表行业协会（简称“浙仪协”）是浙江省仪器仪表行业的行业组织。"
+            "协会发挥合作交流平台的作用，加强协会与会员单位、会员企业间的联络、沟通、交流，"
+            "促进会员企业成长、发展，是政府部门、社会资源与会员企业进行对接、互助的平台与桥梁。</p>"
+            "<p>协会理事会按届选举产生，秘书处负责日常工作。协会编印会刊，设协会动态、会员成果、"
+            "会员风采、政策法规、行业资讯五个栏目。</p>"
+            "<p>（演示内容：本页可在后台“简单页面”中修改。）</p>"
+        ),
+    ),
+    PageFact(
+        url="/en/about/",
+        title="About the association",
+        content=(
+            "<p>The Zhejiang Instrument &amp; Meter Industry Association (浙仪协) is the industry "
+            "organisation of Zhejiang's instrument and meter makers. It is a platform for "
+            "cooperation and exchange between the association and its member companies, and a "
+            "bridge between government, other bodies and its members.</p>"
+            "<p>The council is elected for a term; the secretariat runs the association day to "
+            "day. The association publishes a bulletin with five sections: association news, "
+            "member achievements, member spotlight, policies and regulations, industry news.</p>"
+            "<p>(Demo content: edit this page in the back office under Flat pages.)</p>"
+        ),
+    ),
+)

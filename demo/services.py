@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.flatpages.models import FlatPage
+from django.contrib.sites.models import Site
 from django.db import models, transaction
 
 from awards.models import Award, Honour
@@ -90,11 +92,25 @@ def demo_load(*, stdout: TextIO | None = None, reset_passwords: bool = False) ->
     _article_links_load(articles, companies, summary.tally("article_links"))
     _events_load(articles, companies, summary)
     _honours_load(articles, companies, summary)
+    _about_pages_load(summary.tally("pages"))
     say("创建演示账号 / demo accounts …")
     summary.logins = _users_load(
         companies[CONTACT_COMPANY], summary.tally("users"), reset_passwords=reset_passwords
     )
     return summary
+
+
+# --------------------------------------------------------------------------- about pages
+def _about_pages_load(tally: Tally) -> None:
+    site = Site.objects.get_current()
+    for fact in facts.ABOUT_PAGES:
+        page = FlatPage.objects.filter(url=fact.url).first()
+        if page is None:
+            page = FlatPage.objects.create(url=fact.url, title=fact.title, content=fact.content)
+            tally.created += 1
+        else:
+            tally.unchanged += 1  # the secretariat's text wins over the demo's
+        page.sites.add(site)
 
 
 # ------------------------------------------------------------------------------ bulletin

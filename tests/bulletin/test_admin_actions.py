@@ -4,13 +4,15 @@ import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from awards.models import Honour
 from bulletin.models import Article, Section
 
-ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
-CHANGELIST = reverse("admin:bulletin_article_changelist")
+# The English back office, so that messages can be compared in English.
+with translation.override("en"):
+    CHANGELIST = reverse("admin:bulletin_article_changelist")
+    HONOUR_CHANGELIST = reverse("admin:awards_honour_changelist")
 
 
 @pytest.fixture
@@ -27,7 +29,6 @@ def run_action(client, url: str, action: str, objects):
         url,
         {"action": action, "_selected_action": [obj.pk for obj in objects]},
         follow=True,
-        **ENGLISH,
     )
 
 
@@ -112,7 +113,7 @@ def test_it_marks_honours_verified(admin_client, demo_db):
 
     response = run_action(
         admin_client,
-        reverse("admin:awards_honour_changelist"),
+        HONOUR_CHANGELIST,
         "mark_verified",
         [demo_db.honour],
     )
