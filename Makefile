@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format install messages migrate run db-stop bench clean
+.PHONY: demo test lint format install messages migrate run db-stop bench clean chromium
 
 # A virtual environment with the locked dependencies; rebuilt when the lock changes.
 $(STAMP): requirements-dev.lock
@@ -33,9 +33,19 @@ demo: migrate
 run: migrate
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-# The whole suite against real PostgreSQL and Redis (see tests/services.py).
-test: install
+# The whole suite against real PostgreSQL and Redis (see tests/services.py),
+# with the browser tests in Debian's headless Chromium.
+test: install chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Playwright drives the system's Chromium; it never downloads a browser.
+chromium:
+	@test -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "Headless Chromium is needed for the browser tests: install Debian's chromium package (sudo apt-get install chromium) or set CHROMIUM_PATH." >&2; exit 1; \
+		fi; }
 
 lint: install
 	$(BIN)/ruff check .

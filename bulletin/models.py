@@ -115,7 +115,12 @@ class Article(models.Model):
     class Meta:
         verbose_name = _("article")
         verbose_name_plural = _("articles")
-        ordering = [models.F("published_at").desc(nulls_last=True), "-id"]
+        # Newest first; articles of one issue share a publish time and keep print order.
+        ordering = [
+            models.F("published_at").desc(nulls_last=True),
+            models.F("position").asc(nulls_last=True),
+            "-id",
+        ]
         indexes = [
             models.Index(fields=["status", "-published_at"]),
             GinIndex(fields=["search_vector"], name="bulletin_article_search"),

@@ -15,7 +15,11 @@ def latest_articles_by_section(*, per_section: int = 5) -> list[tuple[Section, l
             rank=Window(
                 RowNumber(),
                 partition_by=F("section_id"),
-                order_by=[F("published_at").desc(), F("id").desc()],
+                order_by=[
+                    F("published_at").desc(),
+                    F("position").asc(nulls_last=True),
+                    F("id").desc(),
+                ],
             )
         )
         .filter(rank__lte=per_section)

@@ -31,6 +31,7 @@ def portal(request) -> dict:
                 "code": code,
                 "name": name,
                 "url": translate_url(path, code),
+                "absolute_url": settings.SITE_URL + translate_url(request.path, code),
                 "current": code == get_language(),
             }
             for code, name in settings.LANGUAGES

@@ -1,0 +1,211 @@
+"""Reads of the members app that are more than one QuerySet method."""
+
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
+from django.http import Http404
+
+from awards.models import Honour
+from bulletin.models import Article
+from events.models import Event
+
+from .models import Company, CouncilSeat, Office, Officer, SeatRole, Term
+
+# What the directory shows of each company; nothing else is loaded.
+DIRECTORY_FIELDS = (
+    "id",
+    "name",
+    "short_name",
+    "english_name",
+    "city",
+    "logo",
+    "industry__name",
+    "industry__english_name",
+)
+COMPANY_NEWS_LIMIT = 10
+
+
+def current_role() -> Subquery:
+    """The role of the company's seat in the current term (NULL without one)."""
+    return Subquery(
+        CouncilSeat.objects.filter(company=OuterRef("pk"), term__is_current=True).values("role")[
+            :1
+        ]
+    )
+
+
+def directory_companies() -> QuerySet[Company]:
+    """Listed companies with their current role, president units first, then by name."""
+    return (
+        Company.objects.listed()
+        .select_related("industry")
+        .only(*DIRECTORY_FIELDS)
+        .annotate(current_role=current_role())
+        .order_by(F("current_role").asc(nulls_last=True), "name")
+    )
+
+
+@dataclass(frozen=True)
+class RoleCount:
+    role: SeatRole
+    count: int
+
+
+def current_role_counts() -> list[RoleCount]:
+    """How many listed companies hold each role in the current term, in role order."""
+    counts = dict(
+        CouncilSeat.objects.filter(term__is_current=True, company__in=Company.objects.listed())
+        .values_list("role")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    return [RoleCount(SeatRole(role), counts[role]) for role in SeatRole.values if role in counts]
+
+
+def listed_company(pk: int) -> Company:
+    """A listed company with its public fields only (never the credit code), or 404."""
+    company = (
+        Company.objects.listed()
+        .select_related("industry")
+        .only("id", *Company.PUBLIC_FIELDS, "industry__name", "industry__english_name")
+        .filter(pk=pk)
+        .first()
+    )
+    if company is None:
+        raise Http404("No such listed company")
+    return company
+
+
+@dataclass
+class CompanyProfile:
+    company: Company
+    current_seat: CouncilSeat | None
+    earlier_seats: list[CouncilSeat]
+    honours: list[Honour]
+    articles: list[Article]
+    events: list[Event]
+
+
+def company_profile(company: Company) -> CompanyProfile:
+    """Everything the public page of ``company`` shows besides its own fields."""
+    seats = list(
+        CouncilSeat.objects.filter(company=company)
+        .select_related("term")
+        .only("role", "company_id", "term__ordinal", "term__name", "term__is_current")
+        .order_by("-term__ordinal")
+    )
+    current_seat = next((seat for seat in seats if seat.term.is_current), None)
+    honours = list(
+        Honour.objects.public()
+        .filter(company=company)
+        .select_related("award")
+        .only(
+            "year",
+            "person",
+            "project",
+            "grade",
+            "document_number",
+            "awarded_on",
+            "award__name",
+            "award__level",
+        )
+        .order_by("-year", F("awarded_on").desc(nulls_last=True), "award__name", "id")
+    )
+    articles = list(
+        Article.objects.published()
+        .filter(companies=company)
+        .only("id", "title", "published_at")
+        .order_by("-published_at", "-id")[:COMPANY_NEWS_LIMIT]
+    )
+    events = list(
+        Event.objects.visible()
+        .filter(co_organisers=company)
+        .only("id", "title", "starts_at", "all_day", "city", "status")
+        .order_by("-starts_at")
+    )
+    return CompanyProfile(
+        company=company,
+        current_seat=current_seat,
+        earlier_seats=[seat for seat in seats if seat is not current_seat],
+        honours=honours,
+        articles=articles,
+        events=events,
+    )
+
+
+@dataclass
+class OfficeGroup:
+    office: Office
+    officers: list[Officer]
+
+
+@dataclass
+class RoleGroup:
+    role: SeatRole
+    seats: list[CouncilSeat]
+
+
+@dataclass
+class Leadership:
+    term: Term | None
+    terms: list[Term]
+    offices: list[OfficeGroup] = field(default_factory=list)
+    roles: list[RoleGroup] = field(default_factory=list)
+    member_units: int = 0
+
+
+def leadership(ordinal: int | None = None) -> Leadership:
+    """A term's officers and council seats (the current term without ``ordinal``).
+
+    Raises Http404 for an unknown ordinal; without a current term, the result
+    has no term (and lists the terms there are).
+    """
+    terms = list(Term.objects.order_by("-ordinal"))
+    if ordinal is None:
+        term = next((t for t in terms if t.is_current), None)
+    else:
+        term = next((t for t in terms if t.ordinal == ordinal), None)
+        if term is None:
+            raise Http404("No such term")
+    if term is None:
+        return Leadership(term=None, terms=terms)
+
+    officers = (
+        Officer.objects.filter(term=term)
+        .select_related("company")
+        .only(
+            "name",
+            "office",
+            "affiliation",
+            "order",
+            "company__id",
+            "company__name",
+            "company__short_name",
+        )
+        # Only a listed company gets a link; the rule is Company.objects.listed()'s.
+        .annotate(company_is_listed=Exists(Company.objects.listed().filter(pk=OuterRef("company"))))
+        .order_by("office", "order", "name")
+    )
+    seats = (
+        CouncilSeat.objects.filter(term=term, company__in=Company.objects.listed())
+        .select_related("company")
+        .only("role", "company__id", "company__name", "company__short_name")
+        .order_by("role", "company__name")
+    )
+    # Member units are the many; the directory lists them, this page counts them.
+    council_seats = list(seats.filter(role__lt=SeatRole.MEMBER))
+    member_units = seats.filter(role=SeatRole.MEMBER).count()
+    return Leadership(
+        term=term,
+        terms=terms,
+        offices=[
+            OfficeGroup(Office(office), list(group))
+            for office, group in groupby(officers, key=lambda o: o.office)
+        ],
+        roles=[
+            RoleGroup(SeatRole(role), list(group))
+            for role, group in groupby(council_seats, key=lambda s: s.role)
+        ],
+        member_units=member_units,
+    )

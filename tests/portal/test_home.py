@@ -1,0 +1,47 @@
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.portal.factories import public_content
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_shows_news_by_section_events_honours_and_figures(client, loaded_demo):
+    response = client.get("/")
+    assert response.status_code == 200
+    content = response.content.decode()
+    for section in ("协会动态", "会员成果", "会员风采", "政策法规", "行业资讯"):
+        assert section in content
+    assert "国家知识产权示范企业和优势企业名单公布啦！" in content
+    # No upcoming events in the demo (2022): the most recent ones are shown instead.
+    assert "近期活动" in content or "Recent events" in content
+    assert "聚光科技" in content  # a recent honour
+    figures = response.context["figures"]
+    assert figures == {"companies": 23, "council": 13, "honours": 24}
+
+
+def test_it_speaks_english_at_en(client, loaded_demo):
+    response = client.get("/en/")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert '<html lang="en">' in content
+    assert "Member companies" in content
+    assert "Association news" in content  # the section's English name
+
+
+def _count_queries(client, url: str) -> int:
+    cache.clear()  # measure a page built from the database, not the page cache
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_it_uses_a_fixed_number_of_queries(client):
+    public_content(3)
+    few = _count_queries(client, "/")
+    public_content(57)
+    many = _count_queries(client, "/")
+    assert many == few, "the home page's queries grow with its rows; explain any new query"
+    assert few <= 10
