@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "events",
     "awards",
     "portal",
+    "outbox",
     "demo",
 ]
 SITE_ID = 1
@@ -198,6 +199,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3 * 60 * 60}
 CELERY_TASK_IGNORE_RESULT = True
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stale-mail": {
+        "task": "outbox.tasks.requeue_stale_mail",
+        "schedule": 300.0,
+    },
+}
+
+# A sender that claimed a mail this long ago without finishing is presumed dead.
+OUTBOX_CLAIM_SECONDS = env_int("OUTBOX_CLAIM_SECONDS", 600)
 
 # Internationalisation: Chinese first, English too.
 LANGUAGE_CODE = "zh-hans"

@@ -28,6 +28,7 @@ from members.models import (
     SeatRole,
     Term,
 )
+from tests.smtp_server import SMTPServer
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -42,6 +43,15 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on loopback; the portal's mail goes to it during the test."""
+    server = SMTPServer().start()
+    settings.MAILERS = server.mailers
+    yield server
+    server.stop()
 
 
 @pytest.fixture

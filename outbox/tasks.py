@@ -1,0 +1,32 @@
+"""Celery tasks for transactional mail: thin, by primary key; retries live here."""
+
+from celery import shared_task
+
+from . import services
+
+MAX_RETRIES = 8
+
+
+def backoff(retries: int) -> int:
+    """Seconds before the next try: 30 s, 1 min, 2 min … capped at one hour."""
+    return min(30 * 2**retries, 3600)
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True, ignore_result=True)
+def send_outgoing_mail(self, pk: int) -> str:
+    outcome = services.outbox_send(pk, final_attempt=self.request.retries >= MAX_RETRIES)
+    if outcome is services.Outcome.RETRY:
+        if self.request.is_eager:
+            # Running inline (the demo, tests): no worker comes back later, so try again now.
+            return self.apply(args=(pk,), retries=self.request.retries + 1).result
+        raise self.retry(countdown=backoff(self.request.retries))
+    return outcome.value
+
+
+@shared_task(ignore_result=True)
+def requeue_stale_mail() -> int:
+    """Beat, every few minutes: hand lost or abandoned mail to a worker again."""
+    pks = services.outbox_requeue_stale()
+    for pk in pks:
+        send_outgoing_mail.delay(pk)
+    return len(pks)
