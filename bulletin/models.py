@@ -46,7 +46,7 @@ class Issue(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title or f"{self.year}年第{self.number}期"
+        return f"{self.year}年第{self.number}期"
 
 
 class ArticleQuerySet(models.QuerySet):

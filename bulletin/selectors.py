@@ -1,9 +1,27 @@
 """Reads of the bulletin that are more than one QuerySet method."""
 
-from django.db.models import F, Window
+from django.contrib.postgres.search import SearchRank
+from django.db.models import (
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 
-from .models import Article, Section
+from portal.search import query_terms, search_query
+
+from .models import Article, Issue, Section
+
+# The printed bulletin's order: sections in order, articles by position within them.
+ISSUE_ORDER = ("section__order", "section_id", F("position").asc(nulls_last=True), "id")
 
 
 def latest_articles_by_section(*, per_section: int = 5) -> list[tuple[Section, list[Article]]]:
@@ -37,5 +55,134 @@ def latest_articles_by_section(*, per_section: int = 5) -> list[tuple[Section, l
     )
     grouped: dict[int, tuple[Section, list[Article]]] = {}
     for article in ranked:
+        grouped.setdefault(article.section_id, (article.section, []))[1].append(article)
+    return list(grouped.values())
+
+
+# Fields an article needs in a list (news, search results, feeds): never the
+# body or the search words, which are large.
+ARTICLE_LIST_FIELDS = (
+    "id",
+    "title",
+    "subtitle",
+    "summary",
+    "source",
+    "published_at",
+    "section__name",
+    "section__english_name",
+    "section__slug",
+    "issue__year",
+    "issue__number",
+    "issue__title",
+)
+
+
+def article_list_queryset() -> QuerySet[Article]:
+    """Published articles, newest first, with what a list shows of their section and issue."""
+    return (
+        Article.objects.published()
+        .select_related("section", "issue")
+        .only(*ARTICLE_LIST_FIELDS)
+        .order_by("-published_at", "-id")
+    )
+
+
+def section_choices() -> list[Section]:
+    """Every section, in the bulletin's order (for filters and headings)."""
+    return list(Section.objects.only("name", "english_name", "slug", "order"))
+
+
+def published_years() -> list[int]:
+    """Years (in the portal's time zone) that have published articles, newest first."""
+    return [
+        day.year for day in Article.objects.published().dates("published_at", "year", order="DESC")
+    ]
+
+
+def article_search(queryset: QuerySet[Article], text: str) -> QuerySet[Article]:
+    """Articles of ``queryset`` that match a visitor's query, best first.
+
+    An article matches when its words (``search_vector``) contain every word of
+    the query, or when its title contains the query as typed (the pg_trgm index
+    serves that). Results are ranked by ``ts_rank``, with a title match first.
+    """
+    text = text.strip()
+    in_title = Q(title__icontains=text)
+    title_bonus = Case(When(in_title, then=Value(1.0)), default=Value(0.0))
+    query = search_query(query_terms(text))
+    if query is None:
+        matches, rank = in_title, title_bonus
+    else:
+        matches = Q(search_vector=query) | in_title
+        rank = SearchRank(F("search_vector"), query) + title_bonus
+    return (
+        queryset.filter(matches)
+        .annotate(rank=ExpressionWrapper(rank, output_field=FloatField()))
+        .order_by("-rank", "-published_at", "-id")
+    )
+
+
+def highlight_terms(text: str) -> list[str]:
+    """What to mark in results: the query as typed and each of its words."""
+    text = text.strip()
+    return list(dict.fromkeys([text, *query_terms(text)])) if text else []
+
+
+def article_neighbours(article: Article) -> tuple[dict | None, dict | None]:
+    """The published articles before and after ``article`` in its issue's order.
+
+    The order is the printed bulletin's: sections in order, then position. One
+    query for the issue's (few) articles, ids and titles only.
+    """
+    if article.issue_id is None:
+        return None, None
+    siblings = list(
+        Article.objects.published()
+        .filter(issue_id=article.issue_id)
+        .order_by(*ISSUE_ORDER)
+        .values("id", "title")
+    )
+    ids = [sibling["id"] for sibling in siblings]
+    if article.pk not in ids:
+        return None, None
+    index = ids.index(article.pk)
+    previous = siblings[index - 1] if index > 0 else None
+    following = siblings[index + 1] if index + 1 < len(siblings) else None
+    return previous, following
+
+
+def issues_with_counts() -> QuerySet[Issue]:
+    """Issues with published articles (or a PDF), newest first, with their article counts."""
+    published = Q(
+        articles__status=Article.Status.PUBLISHED, articles__published_at__lte=timezone.now()
+    )
+    return (
+        Issue.objects.annotate(article_count=Count("articles", filter=published))
+        .filter(Q(article_count__gt=0) | ~Q(pdf=""))
+        .order_by("-year", "-number")
+    )
+
+
+def issue_contents(issue: Issue) -> list[tuple[Section, list[Article]]]:
+    """An issue's table of contents: its sections in order, each with its articles in order."""
+    articles = (
+        Article.objects.published()
+        .filter(issue=issue)
+        .select_related("section")
+        .only(
+            "id",
+            "title",
+            "subtitle",
+            "source",
+            "position",
+            "section__name",
+            "section__english_name",
+            "section__slug",
+            "section__order",
+        )
+        .order_by(*ISSUE_ORDER)
+    )
+    grouped: dict[int, tuple[Section, list[Article]]] = {}
+    for article in articles:
         grouped.setdefault(article.section_id, (article.section, []))[1].append(article)
     return list(grouped.values())

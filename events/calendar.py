@@ -65,6 +65,15 @@ def _when(event: Event) -> list[tuple[str, str]]:
     return [("DTSTART", _utc(event.starts_at)), ("DTEND", _utc(event.ends_at))]
 
 
+def _status(event: Event) -> str:
+    if event.status == Event.Status.CANCELLED:
+        return "CANCELLED"
+    # Postponed with no new date yet (the original date was not kept aside).
+    if event.status == Event.Status.POSTPONED and event.original_starts_at is None:
+        return "TENTATIVE"
+    return "CONFIRMED"
+
+
 def event_calendar(
     event: Event, *, url: str, uid_host: str, product_id: str, now: datetime | None = None
 ) -> str:
@@ -75,7 +84,7 @@ def event_calendar(
     """
     description = "\n\n".join(part for part in (event.summary.strip(), url) if part)
     location = ", ".join(part for part in (event.venue, event.city) if part)
-    status = "CANCELLED" if event.status == Event.Status.CANCELLED else "CONFIRMED"
+    status = _status(event)
     properties = [
         ("BEGIN", "VCALENDAR"),
         ("PRODID", escape_text(product_id)),

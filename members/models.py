@@ -126,7 +126,7 @@ class Company(models.Model):
     listed = models.BooleanField(
         _("listed in the directory"),
         default=True,
-        help_text=_("Unlisted companies do not appear on public pages."),
+        help_text=_("Unlisted companies have no public page and are left out of the directory."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

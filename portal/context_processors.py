@@ -16,6 +16,22 @@ def _nav_sections() -> list[dict]:
     )
 
 
+# Which main-navigation entry a page belongs to, by its URL name.
+NAV_AREAS = {
+    "bulletin:issue_list": "bulletin",
+    "bulletin:issue_detail": "bulletin",
+    "members:company_list": "members",
+    "members:company_detail": "members",
+    "members:leadership": "leadership",
+    "members:leadership_term": "leadership",
+    "events:event_list": "events",
+    "events:event_detail": "events",
+    "awards:honour_list": "honours",
+    "about": "about",
+    "home": "home",
+}
+
+
 def portal(request) -> dict:
     """What every public page needs: the association's name, navigation, languages."""
     if request.path.startswith(("/admin/", "/ckeditor5/")):
@@ -25,6 +41,7 @@ def portal(request) -> dict:
         "site_name": settings.SITE_NAME,
         "site_name_en": settings.SITE_NAME_EN,
         "canonical_url": settings.SITE_URL + request.path,
+        "nav_area": NAV_AREAS.get(getattr(request.resolver_match, "view_name", ""), ""),
         "nav_sections": _nav_sections,
         "language_links": [
             {

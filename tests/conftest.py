@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
 from django.core.management import call_command
 
 from accounts.models import User
@@ -28,6 +29,7 @@ from members.models import (
     SeatRole,
     Term,
 )
+from outbox.models import OutgoingMail
 from tests.smtp_server import SMTPServer
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -37,12 +39,23 @@ def shanghai(year: int, month: int, day: int, hour: int = 0, minute: int = 0) ->
     return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
+def _clear_this_runs_cache() -> None:
+    """Empty the cache of this test run only (another run may share the Redis server)."""
+    if isinstance(cache, RedisCache):
+        client = cache._cache.get_client(write=True)
+        prefix = cache.make_key("")
+        for key in client.scan_iter(match=f"{prefix}*", count=1000):
+            client.delete(key)
+    else:
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (the page cache lives in Redis)."""
-    cache.clear()
+    _clear_this_runs_cache()
     yield
-    cache.clear()
+    _clear_this_runs_cache()
 
 
 @pytest.fixture
@@ -253,4 +266,10 @@ def loaded_demo(db):
         contact_name="王芳",
         contact_email="wangfang@example.com",
         contact_phone="0574-88888888",
+    )
+    OutgoingMail.objects.create(
+        template="application-received",
+        to="wangfang@example.com",
+        subject="已收到入会申请",
+        body_text="王芳，您好：",
     )

@@ -54,7 +54,8 @@ def _choose_redis() -> str:
 
 DATABASE_SOURCE = _choose_database()
 REDIS_SOURCE = _choose_redis()
-os.environ.setdefault("CACHE_KEY_PREFIX", "xiehui-test")
+# Keys of this run's own, so that two runs sharing a Redis never see each other's pages.
+os.environ.setdefault("CACHE_KEY_PREFIX", f"xiehui-test-{os.getpid()}")
 # Tasks run inline in tests; the digest's integration test starts a real worker.
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 # A test database of this run's own, so that two runs on one server never collide.

@@ -49,16 +49,20 @@ def page(browser, live_server):
     tab.console_errors = []
     tab.on(
         "console",
-        lambda message: tab.console_errors.append(f"{message.type}: {message.text}")
-        if message.type == "error"
-        else None,
+        lambda message: (
+            tab.console_errors.append(f"{message.type}: {message.text}")
+            if message.type == "error"
+            else None
+        ),
     )
     tab.on("pageerror", lambda error: tab.console_errors.append(f"pageerror: {error}"))
     tab.on(
         "response",
-        lambda response: tab.console_errors.append(f"{response.status} {response.url}")
-        if response.status >= 400
-        else None,
+        lambda response: (
+            tab.console_errors.append(f"{response.status} {response.url}")
+            if response.status >= 400
+            else None
+        ),
     )
     yield tab
     context.close()

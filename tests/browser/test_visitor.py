@@ -24,7 +24,8 @@ def test_it_leads_from_home_to_a_companys_honours(page, demo_site):
     page.wait_for_url("**/news/?section=*")
     page.get_by_role("link", name="国家知识产权示范企业和优势企业名单公布啦！").first.click()
     page.wait_for_url("**/news/*/")
-    assert page.get_by_role("heading", level=1).inner_text() == "国家知识产权示范企业和优势企业名单公布啦！"
+    heading = page.get_by_role("heading", level=1).inner_text()
+    assert heading == "国家知识产权示范企业和优势企业名单公布啦！"
     page.get_by_role("link", name="聚光科技").first.click()
     page.wait_for_url("**/members/*/")
     assert "聚光科技" in page.get_by_role("heading", level=1).inner_text()
