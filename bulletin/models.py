@@ -2,6 +2,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -124,7 +125,10 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at"]),
             GinIndex(fields=["search_vector"], name="bulletin_article_search"),
-            GinIndex(OpClass("title", name="gin_trgm_ops"), name="bulletin_article_title_trgm"),
+            # icontains compiles to UPPER(col) LIKE '%…%': index that expression.
+            GinIndex(
+                OpClass(Upper("title"), name="gin_trgm_ops"), name="bulletin_article_title_trgm"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -5,6 +5,7 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -147,7 +148,8 @@ class Company(models.Model):
         indexes = [
             models.Index(fields=["status", "listed", "city"]),
             GinIndex(fields=["search_vector"], name="members_company_search"),
-            GinIndex(OpClass("name", name="gin_trgm_ops"), name="members_company_name_trgm"),
+            # icontains compiles to UPPER(col) LIKE '%…%': index that expression.
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="members_company_name_trgm"),
         ]
 
     def __str__(self) -> str:

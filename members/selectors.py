@@ -5,6 +5,7 @@ from itertools import groupby
 
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from awards.models import Honour
 from bulletin.models import Article
@@ -23,16 +24,15 @@ DIRECTORY_FIELDS = (
     "industry__name",
     "industry__english_name",
 )
+# President units first, companies without a seat in the current term last.
+DIRECTORY_ORDER = (F("current_role").asc(nulls_last=True), "name")
 COMPANY_NEWS_LIMIT = 10
 
 
 def current_role() -> Subquery:
     """The role of the company's seat in the current term (NULL without one)."""
-    return Subquery(
-        CouncilSeat.objects.filter(company=OuterRef("pk"), term__is_current=True).values("role")[
-            :1
-        ]
-    )
+    seat = CouncilSeat.objects.filter(company=OuterRef("pk"), term__is_current=True)
+    return Subquery(seat.order_by().values("role")[:1])
 
 
 def directory_companies() -> QuerySet[Company]:
@@ -42,7 +42,7 @@ def directory_companies() -> QuerySet[Company]:
         .select_related("industry")
         .only(*DIRECTORY_FIELDS)
         .annotate(current_role=current_role())
-        .order_by(F("current_role").asc(nulls_last=True), "name")
+        .order_by(*DIRECTORY_ORDER)
     )
 
 
@@ -65,16 +65,12 @@ def current_role_counts() -> list[RoleCount]:
 
 def listed_company(pk: int) -> Company:
     """A listed company with its public fields only (never the credit code), or 404."""
-    company = (
+    return get_object_or_404(
         Company.objects.listed()
         .select_related("industry")
-        .only("id", *Company.PUBLIC_FIELDS, "industry__name", "industry__english_name")
-        .filter(pk=pk)
-        .first()
+        .only("id", *Company.PUBLIC_FIELDS, "industry__name", "industry__english_name"),
+        pk=pk,
     )
-    if company is None:
-        raise Http404("No such listed company")
-    return company
 
 
 @dataclass
@@ -115,8 +111,7 @@ def company_profile(company: Company) -> CompanyProfile:
     articles = list(
         Article.objects.published()
         .filter(companies=company)
-        .only("id", "title", "published_at")
-        .order_by("-published_at", "-id")[:COMPANY_NEWS_LIMIT]
+        .only("id", "title", "published_at")[:COMPANY_NEWS_LIMIT]  # newest first (Meta)
     )
     events = list(
         Event.objects.visible()
@@ -155,7 +150,7 @@ class Leadership:
     member_units: int = 0
 
 
-def leadership(ordinal: int | None = None) -> Leadership:
+def term_leadership(ordinal: int | None = None) -> Leadership:
     """A term's officers and council seats (the current term without ``ordinal``).
 
     Raises Http404 for an unknown ordinal; without a current term, the result
@@ -190,7 +185,13 @@ def leadership(ordinal: int | None = None) -> Leadership:
     seats = (
         CouncilSeat.objects.filter(term=term, company__in=Company.objects.listed())
         .select_related("company")
-        .only("role", "company__id", "company__name", "company__short_name")
+        .only(
+            "role",
+            "company__id",
+            "company__name",
+            "company__short_name",
+            "company__english_name",
+        )
         .order_by("role", "company__name")
     )
     # Member units are the many; the directory lists them, this page counts them.

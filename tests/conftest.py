@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
 from django.core.management import call_command
+from django.utils import translation
 
 from accounts.models import User
 from awards.models import Award, Honour
@@ -48,6 +49,13 @@ def _clear_this_runs_cache() -> None:
             client.delete(key)
     else:
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request to /en/ leaves English active in the thread; the next test starts in Chinese."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
