@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -39,6 +40,16 @@ def env_int(name: str, default: int) -> int:
         return int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={value!r} is not an integer") from None
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number") from None
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -104,6 +115,7 @@ INSTALLED_APPS = [
     "awards",
     "portal",
     "outbox",
+    "digests",
     "demo",
 ]
 SITE_ID = 1
@@ -174,7 +186,10 @@ if REDIS_URL:
             "BACKEND": "config.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "xiehui"),
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            "OPTIONS": {
+                "socket_connect_timeout": env_float("CACHE_TIMEOUT_SECONDS", 0.5),
+                "socket_timeout": env_float("CACHE_TIMEOUT_SECONDS", 0.5),
+            },
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -185,6 +200,7 @@ else:
 # content change makes them stale at once), and by browsers for PAGE_CACHE_MAX_AGE.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 60)
+
 
 # Kombu spells a Redis Unix socket redis+socket:// (redis-py says unix://).
 CELERY_BROKER_URL = env_str(
@@ -199,15 +215,88 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3 * 60 * 60}
 CELERY_TASK_IGNORE_RESULT = True
+
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _clock(name: str, value: str, text: str) -> tuple[int, int]:
+    try:
+        hour, minute = (int(part) for part in text.split(":"))
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r}: the time must be HH:MM") from None
+    if not (0 <= hour < 24 and 0 <= minute < 60):
+        raise ImproperlyConfigured(f"{name}={value!r}: {text} is not a time of day")
+    return hour, minute
+
+
+def env_weekly_at(name: str, default: str) -> crontab:
+    """A weekly time such as "mon 08:00" (in CELERY_TIMEZONE)."""
+    value = env_str(name, default)
+    parts = value.strip().lower().split()
+    if len(parts) != 2 or parts[0][:3] not in _WEEKDAYS:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a weekly time such as 'mon 08:00'")
+    hour, minute = _clock(name, value, parts[1])
+    return crontab(day_of_week=parts[0][:3], hour=hour, minute=minute)
+
+
+def env_monthly_at(name: str, default: str) -> crontab:
+    """A monthly time such as "1 08:00": day 1 to 28, so that every month has it."""
+    value = env_str(name, default)
+    parts = value.strip().split()
+    if len(parts) != 2 or not parts[0].isdigit() or not 1 <= int(parts[0]) <= 28:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a monthly time such as '1 08:00' (day 1 to 28)"
+        )
+    hour, minute = _clock(name, value, parts[1])
+    return crontab(day_of_month=int(parts[0]), hour=hour, minute=minute)
+
+
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-mail": {
         "task": "outbox.tasks.requeue_stale_mail",
         "schedule": 300.0,
     },
+    "digest-weekly": {
+        "task": "digests.tasks.start_digest",
+        "schedule": env_weekly_at("DIGEST_WEEKLY_AT", "mon 08:00"),
+        "args": ("weekly",),
+    },
+    "digest-monthly": {
+        "task": "digests.tasks.start_digest",
+        "schedule": env_monthly_at("DIGEST_MONTHLY_AT", "1 08:00"),
+        "args": ("monthly",),
+    },
+    "resume-digest-runs": {
+        "task": "digests.tasks.resume_digest_runs",
+        "schedule": 900.0,
+    },
 }
 
 # A sender that claimed a mail this long ago without finishing is presumed dead.
 OUTBOX_CLAIM_SECONDS = env_int("OUTBOX_CLAIM_SECONDS", 600)
+
+# Digests (see digests/services.py). A sender that claimed a batch this long
+# ago without finishing is presumed dead; batches share one SMTP connection.
+DIGEST_CLAIM_SECONDS = env_int("DIGEST_CLAIM_SECONDS", 900)
+DIGEST_BATCH_SIZE = env_int("DIGEST_BATCH_SIZE", 100)
+# Upcoming events of this many days are listed; a window reaches back at most this far.
+DIGEST_EVENTS_DAYS = env_int("DIGEST_EVENTS_DAYS", 28)
+DIGEST_MAX_WINDOW_DAYS = env_int("DIGEST_MAX_WINDOW_DAYS", 62)
+# First retry after a temporary SMTP refusal; doubled each time, at most an hour.
+# An address refused for now (4xx) this many times fails (without counting a bounce).
+DIGEST_RETRY_SECONDS = env_int("DIGEST_RETRY_SECONDS", 60)
+DIGEST_MAX_ATTEMPTS = env_int("DIGEST_MAX_ATTEMPTS", 10)
+# One task stops claiming batches after this long and queues its successor,
+# well inside the broker's visibility timeout (after which Redis would hand
+# the unacknowledged task to another worker).
+DIGEST_TASK_SECONDS = env_int("DIGEST_TASK_SECONDS", 1800)
+if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] < 2 * DIGEST_TASK_SECONDS:
+    raise ImproperlyConfigured(
+        "DIGEST_TASK_SECONDS must stay well below the broker's visibility timeout"
+    )
+# Sign-ups from the public form, per IP address and hour.
+DIGEST_SUBSCRIBE_PER_HOUR = env_int("DIGEST_SUBSCRIBE_PER_HOUR", 5)
 
 # Internationalisation: Chinese first, English too.
 LANGUAGE_CODE = "zh-hans"

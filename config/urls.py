@@ -26,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("", include("members.urls")),
     path("", include("events.urls")),
     path("", include("awards.urls")),
+    path("", include("digests.urls")),
     prefix_default_language=False,
 )
 

@@ -45,6 +45,10 @@ def public_page(view):
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
             return view(request, *args, **kwargs)
+        if settings.PAGE_CACHE_SECONDS <= 0:  # the page cache is off: build every time
+            response = view(request, *args, **kwargs)
+            patch_cache_control(response, public=True, max_age=settings.PAGE_CACHE_MAX_AGE)
+            return response
         path_hash = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
         key = f"portal:page:{content_generation()}:{get_language()}:{path_hash}"
         response = cache.get(key)

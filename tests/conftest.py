@@ -15,6 +15,8 @@ from django.utils import translation
 from accounts.models import User
 from awards.models import Award, Honour
 from bulletin.models import Article, Issue, Section
+from digests.models import DigestDelivery, DigestRun
+from digests.services import subscriber_for_contact
 from events.models import AgendaItem, Event, Registration
 from members.credit_code import check_character
 from members.models import (
@@ -280,4 +282,12 @@ def loaded_demo(db):
         to="wangfang@example.com",
         subject="已收到入会申请",
         body_text="王芳，您好：",
+    )
+    subscriber = subscriber_for_contact(contact=contact)
+    run = DigestRun.objects.create(frequency=subscriber.frequency, scheduled_for=date(2022, 12, 5))
+    DigestDelivery.objects.create(
+        run=run,
+        subscriber=subscriber,
+        window_start=shanghai(2022, 11, 28),
+        window_end=shanghai(2022, 12, 5),
     )

@@ -1,0 +1,93 @@
+"""The digest as an email: rendered with outbox's templates, with one-click unsubscribe headers."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.utils import timezone
+
+from outbox.messages import RenderedMail, make_message, render_mail
+
+from . import tokens
+from .models import Frequency
+from .selectors import DigestContent, absolute_url
+
+TEMPLATE = "digest"
+
+
+@dataclass(frozen=True)
+class DigestMail:
+    to: str
+    rendered: RenderedMail
+    headers: dict
+
+    def message(self, *, connection=None) -> EmailMultiAlternatives:
+        return make_message(
+            to=self.to, rendered=self.rendered, headers=self.headers, connection=connection
+        )
+
+
+def unsubscribe_url(subscriber_id: int) -> str:
+    return absolute_url("digests:unsubscribe", tokens.unsubscribe_token(subscriber_id))
+
+
+def web_view_url(delivery_id: int) -> str:
+    return absolute_url("digests:web_view", tokens.web_view_token(delivery_id))
+
+
+def digest_context(
+    content: DigestContent, *, web_view: str | None, unsubscribe: str | None, is_test=False
+) -> dict:
+    """The templates' context, shared by the email and the web view."""
+    request = content.request
+    first_day = timezone.localdate(request.window_start)
+    # A window ends at a midnight (the run's cutoff), which is not a day it covers.
+    last_day = max(first_day, timezone.localdate(request.window_end - timedelta(microseconds=1)))
+    return {
+        "content": content,
+        "subscriber": content.subscriber,
+        "is_monthly": request.frequency == Frequency.MONTHLY,
+        "first_day": first_day,
+        "last_day": last_day,
+        "show_year": first_day.year != last_day.year,
+        "events_days": settings.DIGEST_EVENTS_DAYS,
+        "web_view_url": web_view,
+        "unsubscribe_url": unsubscribe,
+        "subscribe_url": absolute_url("digests:subscribe"),
+        "news_url": absolute_url("bulletin:article_list"),
+        "events_url": absolute_url("events:event_list"),
+        "honours_url": absolute_url("awards:honour_list"),
+        "is_test": is_test,
+    }
+
+
+def list_headers(unsubscribe: str) -> dict:
+    """RFC 2369 and RFC 8058: mail clients show an unsubscribe button that POSTs to the link."""
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return {
+        "List-Id": f"<digest.{host}>",
+        "List-Unsubscribe": f"<{unsubscribe}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def digest_mail(content: DigestContent, *, delivery_id: int | None) -> DigestMail:
+    """The digest for its subscriber; with ``delivery_id``, with a link to its web view."""
+    unsubscribe = unsubscribe_url(content.subscriber.pk)
+    context = digest_context(
+        content,
+        web_view=web_view_url(delivery_id) if delivery_id else None,
+        unsubscribe=unsubscribe,
+    )
+    return DigestMail(
+        to=content.subscriber.email,
+        rendered=render_mail(TEMPLATE, context),
+        headers=list_headers(unsubscribe),
+    )
+
+
+def digest_test_context(content: DigestContent) -> dict:
+    """A test sent to the secretariat: no working unsubscribe link (it is someone else's)."""
+    return digest_context(content, web_view=None, unsubscribe=None, is_test=True)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "digests"
+
+urlpatterns = [
+    path("subscribe/", views.subscribe, name="subscribe"),
+    path("subscribe/sent/", views.subscribe_sent, name="subscribe_sent"),
+    path("subscribe/confirm/<str:token>/", views.subscribe_confirm, name="subscribe_confirm"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("digest/<str:token>/", views.web_view, name="web_view"),
+]
