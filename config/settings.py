@@ -252,6 +252,13 @@ def env_monthly_at(name: str, default: str) -> crontab:
     return crontab(day_of_month=int(parts[0]), hour=hour, minute=minute)
 
 
+def env_daily_at(name: str, default: str) -> crontab:
+    """A daily time such as "09:00" (in CELERY_TIMEZONE)."""
+    value = env_str(name, default)
+    hour, minute = _clock(name, value, value.strip())
+    return crontab(hour=hour, minute=minute)
+
+
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-mail": {
         "task": "outbox.tasks.requeue_stale_mail",
@@ -266,6 +273,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "digests.tasks.start_digest",
         "schedule": env_monthly_at("DIGEST_MONTHLY_AT", "1 08:00"),
         "args": ("monthly",),
+    },
+    "event-reminders": {
+        "task": "events.tasks.send_event_reminders",
+        "schedule": env_daily_at("EVENT_REMINDER_AT", "09:00"),
     },
     "resume-digest-runs": {
         "task": "digests.tasks.resume_digest_runs",
