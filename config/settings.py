@@ -6,6 +6,7 @@ DJANGO_ALLOWED_HOSTS (see README.md for the full list).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -108,6 +109,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_ckeditor_5",
     "django_filters",
+    "axes",
     "accounts",
     "members",
     "bulletin",
@@ -131,6 +133,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -174,7 +178,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+AUTHENTICATION_BACKENDS = [
+    # First: refuses sign-in while an account is locked out from an address (django-axes).
+    "accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:dashboard"
+LOGOUT_REDIRECT_URL = "home"
+# A new contact's invitation to set a password stays valid this long
+# (a password reset link: PASSWORD_RESET_TIMEOUT, Django's three days).
+INVITATION_TIMEOUT_DAYS = env_int("INVITATION_TIMEOUT_DAYS", 14)
+
+# Sign-in lockout (django-axes): AXES_FAILURE_LIMIT wrong passwords for one
+# account from one address lock that pair out for AXES_COOLOFF_MINUTES. The
+# secretariat unlocks in the back office (delete the access attempts, or the
+# users' "unlock sign-in" action) or with `manage.py axes_reset_username EMAIL`.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.backends.lockout_username"
+
+# Membership applications from the public form (/join/), per IP address and hour.
+JOIN_PER_HOUR = env_int("JOIN_PER_HOUR", 5)
 
 # Cache and Celery: Redis from REDIS_URL; without it, a local-memory cache and
 # Celery running tasks inline, so the demo needs no Redis.

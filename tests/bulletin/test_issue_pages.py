@@ -49,7 +49,7 @@ def test_it_lists_issues_by_year_with_their_article_counts(client):
     html = response.content.decode()
     assert re.findall(r'<h2 id="year-(\d+)">', html) == ["2022", "2021"]
     november = r'2022年第11期</a></h3>\s*<p class="meta">\s*<time[^>]*>2022年11月30日</time>'
-    assert re.search(november + r"\s*<span>2 articles", html)
+    assert re.search(november + r"\s*<span>2 篇文章", html)
 
 
 @pytest.mark.django_db
@@ -63,7 +63,7 @@ def test_it_counts_only_published_articles_and_hides_empty_issues(client):
     response = client.get("/bulletin/")
 
     assert issue_links(response) == ["/bulletin/2022/11/"]
-    assert re.search(r"<span>1 article\s*</span>", response.content.decode())
+    assert re.search(r"<span>1 篇文章\s*</span>", response.content.decode())
     assert client.get("/bulletin/2022/12/").status_code == 404
 
 

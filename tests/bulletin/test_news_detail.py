@@ -93,7 +93,7 @@ def test_it_has_a_share_card_with_a_qr_code_and_a_printed_address(client, articl
     url = f"{settings.SITE_URL}/news/{article.pk}/"
     assert f'<img src="/news/{article.pk}/qr.svg" alt="' in html
     assert f'<a href="{url}">{url}</a>' in html
-    assert f'<p class="print-only">Address of this article: {url}</p>' in html
+    assert f'<p class="print-only">本文网址：{url}</p>' in html
     assert 'class="card article-aside no-print"' in html
     assert 'class="breadcrumbs no-print"' in html
 

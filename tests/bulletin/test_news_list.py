@@ -181,7 +181,7 @@ def test_it_combines_filters(client):
     response = client.get(f"/news/?section=policies&company={supcon.pk}&year=2022")
 
     assert listed_titles(response) == ["中控技术参与起草国家标准"]
-    assert re.search(r'role="status">\s*1 article found', response.content.decode())
+    assert re.search(r'role="status">\s*找到 1 篇文章', response.content.decode())
 
 
 @pytest.mark.parametrize(

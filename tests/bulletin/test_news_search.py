@@ -17,7 +17,7 @@ IP_TITLE = "国家知识产权示范企业和优势企业名单公布啦！"
 
 
 def result_count(response) -> int:
-    match = re.search(r'role="status">\s*(\d+) articles? found', response.content.decode())
+    match = re.search(r'role="status">\s*找到 (\d+) 篇文章', response.content.decode())
     assert match, "no result count on the page"
     return int(match.group(1))
 

@@ -83,7 +83,7 @@ def test_it_counts_member_units_and_links_to_the_directory(client, demo_db):
     response = client.get("/leadership/")
 
     assert "会员公司0" not in response.text
-    assert "3 member units in this term." in response.text
+    assert "本届共有 3 家会员单位。" in response.text
     assert f'href="/members/?role={SeatRole.MEMBER.value}"' in response.text
 
 
