@@ -1,7 +1,9 @@
-from django.contrib import admin
+from axes.utils import reset as axes_reset
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .forms import AdminUserCreationForm, UserChangeForm
 from .models import User
@@ -45,6 +47,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ("email", "name")
     ordering = ("email",)
     readonly_fields = ("last_login", "date_joined")
+    actions = ("unlock_sign_in",)
 
     @admin.display(description=_("contact for"), ordering="contact__company__name")
     def contact_company(self, user: User):
@@ -52,3 +55,18 @@ class UserAdmin(BaseUserAdmin):
             return user.contact.company
         except ObjectDoesNotExist:
             return None
+
+    @admin.action(description=_("Unlock sign-in (clear failed attempts)"), permissions=["change"])
+    def unlock_sign_in(self, request, queryset):
+        """Lift a lockout at once; the same as deleting the user's access attempts."""
+        cleared = sum(axes_reset(username=user.email) for user in queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d locked sign-in record was cleared.",
+                "%(count)d locked sign-in records were cleared.",
+                cleared,
+            )
+            % {"count": cleared},
+            messages.SUCCESS,
+        )

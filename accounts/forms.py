@@ -1,8 +1,20 @@
-"""Forms for the email-login user: Django's auth forms pointed at ``accounts.User``."""
+"""Forms of the email-login user (Django's auth forms for ``accounts.User``) and of contacts."""
 
+from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from outbox.services import mail_queue
 
 from .models import User
+from .tokens import password_reset_url
+
+validate_phone = RegexValidator(
+    r"^\+?[0-9][0-9 ()\-]{4,38}$",
+    _("Enter a phone number: digits, with spaces, hyphens or brackets if you like."),
+    code="phone",
+)
 
 
 class UserCreationForm(auth_forms.UserCreationForm):
@@ -38,3 +50,87 @@ class UserChangeForm(auth_forms.UserChangeForm):
 
     def clean_email(self) -> str:
         return User.objects.normalize_email(self.cleaned_data["email"]).lower()
+
+
+class SignInForm(auth_forms.AuthenticationForm):
+    """Sign in with an email address and a password."""
+
+    username = auth_forms.UsernameField(
+        label=_("Email address"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+    error_messages = {
+        "invalid_login": _(
+            "The email address and password do not match an account; "
+            "note that the password is case-sensitive."
+        ),
+        "inactive": _("This account has been deactivated."),
+    }
+
+
+class ContactPasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's password reset, mailed through the outbox.
+
+    People invited by email who never set a password (their password is
+    unusable) can ask for a link too: an invitation may have expired.
+    """
+
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def get_users(self, email):
+        return User.objects.filter(email__iexact=email.strip(), is_active=True)
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        user = context["user"]
+        mail_queue(
+            template="password-reset",
+            to=to_email,
+            context={"user": user, "reset_url": password_reset_url(user)},
+        )
+
+
+class ContactDetailsForm(forms.Form):
+    """A contact's own name, job title and phone (not public; saved at once)."""
+
+    name = forms.CharField(label=_("Full name"), max_length=100)
+    job_title = forms.CharField(label=_("Job title"), max_length=100, required=False)
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        required=False,
+        validators=[validate_phone],
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+
+class ColleagueInviteForm(forms.Form):
+    """A colleague the primary contact gives an account to."""
+
+    name = forms.CharField(label=_("Full name"), max_length=100)
+    email = forms.EmailField(
+        label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
+    job_title = forms.CharField(label=_("Job title"), max_length=100, required=False)
+    phone = forms.CharField(
+        label=_("Phone"), max_length=40, required=False, validators=[validate_phone]
+    )
+
+    def clean_email(self) -> str:
+        email = User.objects.normalize_email(self.cleaned_data["email"]).strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _("An account with this email address already exists."), code="exists"
+            )
+        return email

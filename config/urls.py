@@ -21,6 +21,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("", portal_views.home, name="home"),
+    path("account/", include("accounts.urls")),
     path("about/", portal_views.about, name="about"),
     path("", include("bulletin.urls")),
     path("", include("members.urls")),

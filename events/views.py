@@ -3,24 +3,38 @@ from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.formats import get_format
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
-from django.utils.translation import get_language
-from django.views.decorators.http import require_GET
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.access import contact_for
+from accounts.selectors import company_registrations
+from members.models import Company, Contact
 from portal.cache import public_page
 
+from . import services
 from .calendar import event_calendar
 from .filters import EventFilter
-from .models import Event
-from .selectors import events_for_page, events_upcoming_then_past, registration_state
+from .forms import attendee_formset
+from .models import Event, Registration
+from .selectors import (
+    RegistrationStatus,
+    events_for_page,
+    events_upcoming_then_past,
+    registration_state,
+)
 
 EVENTS_PER_PAGE = 20
 DESCRIPTION_CHARS = 150
@@ -136,14 +150,169 @@ def event_detail(request, pk: int):
     event = get_object_or_404(events_for_page(), pk=pk)
     now = timezone.now()
     event.when = _when(event)
+    registration = registration_state(event, now=now)
     context = {
         "event": event,
         "is_past": event.ends_at < now,
-        "registration": registration_state(event, now=now),
+        "registration": registration,
+        "registration_offered": _registration_offered(event, registration),
         "agenda_has_times": any(item.starts_at for item in event.agenda_items.all()),
         "description": _description(event),
     }
+    if request.user.is_authenticated:
+        # Signed-in users bypass the page cache: their company's registrations can be shown.
+        contact = Contact.objects.filter(user=request.user, user__is_active=True).first()
+        if contact is not None:
+            context["is_contact"] = True
+            context["my_registrations"] = list(
+                Registration.objects.filter(event=event, company_id=contact.company_id)
+                .exclude(status=Registration.Status.CANCELLED)
+                .order_by("created_at", "id")
+            )
     return render(request, "events/event_detail.html", context)
+
+
+def _registration_offered(event: Event, registration) -> bool:
+    """Whether contacts can register for ``event`` online now (seats left or not)."""
+    return event.status == Event.Status.PUBLISHED and registration.status in (
+        RegistrationStatus.OPEN,
+        RegistrationStatus.FULL,
+    )
+
+
+# How many attendees one registration form takes at most.
+MAX_ATTENDEE_ROWS = 5
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def event_register(request, pk: int):
+    """A contact registers colleagues for the event: GET shows the form, POST registers."""
+    contact = contact_for(request)
+    event = get_object_or_404(events_for_page(), pk=pk)
+    now = timezone.now()
+    event.when = _when(event)
+    registration = registration_state(event, now=now)
+    registered = list(
+        Registration.objects.filter(event=event, company_id=contact.company_id)
+        .exclude(status=Registration.Status.CANCELLED)
+        .order_by("created_at", "id")
+    )
+    places_left = None
+    if event.per_company_limit is not None:
+        places_left = max(event.per_company_limit - len(registered), 0)
+    company_active = contact.company.status == Company.Status.ACTIVE
+    can_register = (
+        _registration_offered(event, registration) and company_active and places_left != 0
+    )
+    rows = MAX_ATTENDEE_ROWS if places_left is None else min(places_left, MAX_ATTENDEE_ROWS)
+    formset = attendee_formset(max(rows, 1))(
+        request.POST if request.method == "POST" else None, prefix="attendees"
+    )
+    refusal = ""
+    if request.method == "POST" and can_register and formset.is_valid():
+        try:
+            created = services.registration_create(
+                event=event, contact=contact, attendees=formset.attendees()
+            )
+        except services.RegistrationError as error:
+            refusal = str(error)
+        else:
+            messages.success(request, _registered_message(created))
+            return redirect("accounts:registrations")
+    context = {
+        "event": event,
+        "contact": contact,
+        "registration": registration,
+        "registered": registered,
+        "places_left": places_left,
+        "company_active": company_active,
+        "can_register": can_register,
+        "formset": formset,
+        "refusal": refusal,
+    }
+    return render(request, "events/register.html", context)
+
+
+def _registered_message(created: list[Registration]) -> str:
+    confirmed = sum(r.status == Registration.Status.CONFIRMED for r in created)
+    waitlisted = len(created) - confirmed
+    parts = []
+    if confirmed:
+        parts.append(
+            ngettext(
+                "%(count)d person is registered.", "%(count)d people are registered.", confirmed
+            )
+            % {"count": confirmed}
+        )
+    if waitlisted:
+        parts.append(
+            ngettext(
+                "%(count)d person is on the waitlist and will be told by email if a seat frees.",
+                "%(count)d people are on the waitlist and will be told by email if seats free.",
+                waitlisted,
+            )
+            % {"count": waitlisted}
+        )
+    return " ".join(parts)
+
+
+REGISTRATIONS_PER_PAGE = 50
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def registration_list(request):
+    """The registrations of the contact's company, latest event first."""
+    contact = contact_for(request)
+    page_obj = Paginator(company_registrations(contact), REGISTRATIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    now = timezone.now()
+    for item in page_obj:
+        item.cancellable = (
+            item.status
+            in (
+                Registration.Status.CONFIRMED,
+                Registration.Status.WAITLISTED,
+            )
+            and item.event.starts_at > now
+        )
+    context = {"contact": contact, "page_obj": page_obj}
+    return render(request, "accounts/registrations.html", context)
+
+
+def _get_registration_for_user(request, pk: int) -> Registration:
+    """The registration ``pk`` if it belongs to the signed-in contact's company, else 404."""
+    contact = contact_for(request)
+    return get_object_or_404(
+        Registration.objects.select_related("event", "company"),
+        pk=pk,
+        company_id=contact.company_id,
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def registration_cancel(request, pk: int):
+    """GET asks to confirm; POST cancels, and a freed seat goes to the waitlist."""
+    item = _get_registration_for_user(request, pk)
+    if request.method == "POST":
+        try:
+            services.registration_cancel(registration=item, by=request.user)
+        except services.RegistrationError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("The registration of %(name)s has been cancelled.")
+                % {"name": item.attendee_name},
+            )
+        return redirect("accounts:registrations")
+    return render(request, "accounts/registration_cancel.html", {"registration": item})
 
 
 def _event_url(event: Event) -> str:

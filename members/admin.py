@@ -1,13 +1,17 @@
-from django.contrib import admin
-from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count, OuterRef, Subquery
-from django.urls import reverse
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
+from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.text import capfirst
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from awards.models import Honour
 
+from . import services
 from .models import (
     Application,
     Company,
@@ -19,6 +23,8 @@ from .models import (
     SeatRole,
     Term,
 )
+from .profile_fields import field_label
+from .selectors import profile_change_rows
 
 RECORD_FIELDSET = (_("Record"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)})
 
@@ -261,8 +267,98 @@ class ContactAdmin(admin.ModelAdmin):
         return contact.email
 
 
+class ReviewAdminMixin:
+    """Approve and reject buttons under a change page, each a POST to a view of its own.
+
+    ``review_pending(obj)`` says whether ``obj`` still waits for a decision;
+    ``approve(request, obj, force)`` and ``reject(request, obj, reason)``
+    call the services and raise ``services.ReviewError`` when they refuse.
+    """
+
+    review_template = "admin/members/review_panel.html"
+    pending_statuses: tuple = ()
+
+    def review_pending(self, obj) -> bool:
+        return obj.status in self.pending_statuses
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/approve/",
+                self.admin_site.admin_view(self.approve_view),
+                name=f"{info[0]}_{info[1]}_approve",
+            ),
+            path(
+                "<path:object_id>/reject/",
+                self.admin_site.admin_view(self.reject_view),
+                name=f"{info[0]}_{info[1]}_reject",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _reviewed_object(self, request, object_id):
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            raise Http404
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        return obj
+
+    def _change_url(self, obj) -> str:
+        info = self.opts.app_label, self.opts.model_name
+        return reverse(f"admin:{info[0]}_{info[1]}_change", args=[obj.pk])
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            extra_context["review_pending"] = self.review_pending(obj)
+            extra_context["review_template"] = self.review_template
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def approve_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self._reviewed_object(request, object_id)
+        force = request.POST.get("force") == "1"
+        try:
+            self.approve(request, obj, force=force)
+        except services.ProfileChangeConflict as conflict:
+            return self.conflict_response(request, obj, conflict)
+        except services.ReviewError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(request, self.approved_message(obj), messages.SUCCESS)
+        return HttpResponseRedirect(self._change_url(obj))
+
+    def reject_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self._reviewed_object(request, object_id)
+        try:
+            self.reject(request, obj, reason=request.POST.get("reason", ""))
+        except services.ReviewError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(request, self.rejected_message(obj), messages.SUCCESS)
+        return HttpResponseRedirect(self._change_url(obj))
+
+    def conflict_response(self, request, obj, conflict):  # pragma: no cover - overridden
+        raise conflict
+
+
+def pending_first(pending: list[str]) -> Case:
+    return Case(
+        When(status__in=pending, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+
+
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ReviewAdminMixin, admin.ModelAdmin):
+    """The queue of membership applications: pending ones first, approve or reject each."""
+
+    pending_statuses = (Application.Status.SUBMITTED, Application.Status.UNDER_REVIEW)
     list_display = (
         "company_name",
         "city",
@@ -282,10 +378,17 @@ class ApplicationAdmin(admin.ModelAdmin):
         "contact_email",
         "contact_phone",
     )
-    autocomplete_fields = ("industry", "company")
-    readonly_fields = ("submitted_at", "reviewed_at", "reviewed_by")
+    autocomplete_fields = ("industry",)
+    readonly_fields = (
+        "licence_link",
+        "status",
+        "rejection_reason",
+        "submitted_at",
+        "reviewed_at",
+        "reviewed_by",
+        "company",
+    )
     date_hierarchy = "submitted_at"
-    ordering = ("-submitted_at",)
     fieldsets = (
         (
             _("Company"),
@@ -297,7 +400,7 @@ class ApplicationAdmin(admin.ModelAdmin):
                     "address",
                     "website",
                     "introduction",
-                    "business_licence",
+                    "licence_link",
                 ),
             },
         ),
@@ -319,40 +422,96 @@ class ApplicationAdmin(admin.ModelAdmin):
         ),
     )
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("reviewed_by", "industry", "company")
 
-def _field_label(name: str) -> str:
-    try:
-        return capfirst(Company._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:
-        return name
+    def get_ordering(self, request):
+        return (pending_first(list(self.pending_statuses)).asc(), "-submitted_at", "-id")
 
+    def get_readonly_fields(self, request, obj=None):
+        # Pending applications can be corrected before approval; decided ones are a record.
+        if obj is not None and not self.review_pending(obj):
+            return [
+                name
+                for _title, options in self.fieldsets
+                for row in options["fields"]
+                for name in (row if isinstance(row, tuple) else (row,))
+            ]
+        return self.readonly_fields
 
-def _display_value(value) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, list | tuple):
-        return "、".join(str(item) for item in value)
-    return str(value)
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/licence/",
+                self.admin_site.admin_view(self.licence_view),
+                name=f"{info[0]}_{info[1]}_licence",
+            ),
+            *super().get_urls(),
+        ]
+
+    def licence_view(self, request, object_id):
+        """The business licence, for the secretariat only (files have random names too)."""
+        application = self.get_object(request, object_id)
+        if application is None or not application.business_licence:
+            raise Http404
+        if not self.has_view_or_change_permission(request, application):
+            raise PermissionDenied
+        licence = application.business_licence
+        extension = licence.name.rsplit(".", 1)[-1].lower()
+        return FileResponse(
+            licence.open("rb"),
+            as_attachment=extension == "pdf",
+            filename=f"licence-{application.pk}.{extension}",
+        )
+
+    @admin.display(description=_("business licence"))
+    def licence_link(self, application: Application):
+        if not application.pk or not application.business_licence:
+            return "—"
+        url = reverse("admin:members_application_licence", args=[application.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext("Open the business licence"))
+
+    def approve(self, request, application, force=False):
+        services.application_approve(application=application, by=request.user)
+
+    def reject(self, request, application, reason):
+        services.application_reject(application=application, by=request.user, reason=reason)
+
+    def approved_message(self, application) -> str:
+        return gettext(
+            "The application was approved: the company, its member seat and the contact's "
+            "account were created, and the contact was invited to set a password."
+        )
+
+    def rejected_message(self, application) -> str:
+        return gettext("The application was rejected; the applicant has been told why.")
 
 
 @admin.register(ProfileChange)
-class ProfileChangeAdmin(admin.ModelAdmin):
+class ProfileChangeAdmin(ReviewAdminMixin, admin.ModelAdmin):
+    """The review queue of contacts' profile edits: pending first, field by field."""
+
+    pending_statuses = (ProfileChange.Status.PENDING,)
     list_display = ("company", "changed_fields", "submitted_by", "status", "submitted_at")
     list_filter = ("status",)
     list_select_related = ("company", "submitted_by__user", "submitted_by__company")
     search_fields = ("company__name", "company__short_name", "submitted_by__user__name")
-    autocomplete_fields = ("company", "submitted_by")
     readonly_fields = (
+        "company",
+        "submitted_by",
         "changes_table",
+        "new_logo_preview",
+        "status",
+        "rejection_reason",
         "company_updated_at",
         "submitted_at",
         "reviewed_at",
         "reviewed_by",
     )
     date_hierarchy = "submitted_at"
-    ordering = ("-submitted_at",)
     fieldsets = (
-        (None, {"fields": ("company", "submitted_by", "changes_table", "new_logo")}),
+        (None, {"fields": ("company", "submitted_by", "changes_table", "new_logo_preview")}),
         (
             _("Review"),
             {
@@ -366,41 +525,110 @@ class ProfileChangeAdmin(admin.ModelAdmin):
         ),
     )
 
+    def has_add_permission(self, request) -> bool:
+        # Profile changes come from contacts; the secretariat edits the company directly.
+        return False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("company__industry", "submitted_by__user", "reviewed_by")
+        )
+
+    def get_ordering(self, request):
+        return (pending_first(list(self.pending_statuses)).asc(), "-submitted_at", "-id")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Every field is read-only: a change is decided with the buttons below it.
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
     @admin.display(description=_("fields"))
     def changed_fields(self, change: ProfileChange) -> str:
-        return "、".join(str(_field_label(name)) for name in change.changes)
+        return "、".join(str(field_label(name)) for name in change.changes)
 
     @admin.display(description=_("changes"))
     def changes_table(self, change: ProfileChange) -> str:
         """Field by field: what the contact saw, what they want, what the company has now."""
         if not change.changes:
             return "—"
-        rows = []
-        for name, values in change.changes.items():
-            if isinstance(values, dict):
-                old, new = values.get("old"), values.get("new")
-            else:
-                old, new = None, values
-            current = getattr(change.company, name, None) if change.company_id else None
-            rows.append(
-                (
-                    _field_label(name),
-                    _display_value(old),
-                    _display_value(new),
-                    _display_value(current),
-                )
-            )
+        return changes_table_html(profile_change_rows(change))
+
+    @admin.display(description=_("new logo"))
+    def new_logo_preview(self, change: ProfileChange):
+        if not change.new_logo:
+            return "—"
         return format_html(
-            '<table class="profile-changes"><thead><tr><th scope="col">{}</th>'
-            '<th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th>'
-            "</tr></thead><tbody>{}</tbody></table>",
-            _("Field"),
-            _("Old value"),
-            _("New value"),
-            _("Current value"),
-            format_html_join(
-                "",
-                '<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>',
-                rows,
-            ),
+            '<img src="{}" alt="{}" style="max-width:240px;max-height:160px;'
+            'background:#fff;border:1px solid #ccc;padding:4px">',
+            change.new_logo.url,
+            gettext("New logo"),
         )
+
+    def approve(self, request, change, force=False):
+        services.profile_change_approve(change=change, by=request.user, force=force)
+
+    def reject(self, request, change, reason):
+        services.profile_change_reject(change=change, by=request.user, reason=reason)
+
+    def approved_message(self, change) -> str:
+        return gettext("The change was applied to the company; the contact has been told.")
+
+    def rejected_message(self, change) -> str:
+        return gettext("The change was rejected; the contact has been told why.")
+
+    def conflict_response(self, request, change, conflict):
+        """The three values of every field, and a choice: apply anyway, or reject."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": change,
+            "title": gettext("The company changed since this edit was made"),
+            "conflict": conflict,
+            "changes_table": changes_table_html(profile_change_rows(change)),
+            "change_url": self._change_url(change),
+            "approve_url": reverse("admin:members_profilechange_approve", args=[change.pk]),
+            "reject_url": reverse("admin:members_profilechange_reject", args=[change.pk]),
+        }
+        return TemplateResponse(
+            request, "admin/members/profilechange/conflict.html", context, status=409
+        )
+
+
+def changes_table_html(rows) -> str:
+    """The field-by-field table; a field changed since the edit is marked as a conflict."""
+    return format_html(
+        '<table class="profile-changes"><thead><tr><th scope="col">{}</th>'
+        '<th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th>'
+        "</tr></thead><tbody>{}</tbody></table>",
+        _("Field"),
+        _("Old value"),
+        _("New value"),
+        _("Current value"),
+        format_html_join(
+            "",
+            '<tr{}><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}{}</td></tr>',
+            (
+                (
+                    mark_safe(' class="conflict"') if row.conflict else "",
+                    row.label,
+                    row.old,
+                    row.new,
+                    row.current,
+                    format_html(
+                        ' <strong style="color:#ba2121">({})</strong>',
+                        gettext("changed since the edit"),
+                    )
+                    if row.conflict
+                    else "",
+                )
+                for row in rows
+            ),
+        ),
+    )

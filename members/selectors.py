@@ -11,7 +11,8 @@ from awards.models import Honour
 from bulletin.models import Article
 from events.models import Event
 
-from .models import Company, CouncilSeat, Office, Officer, SeatRole, Term
+from . import profile_fields
+from .models import Company, CouncilSeat, Office, Officer, ProfileChange, SeatRole, Term
 
 # What the directory shows of each company; nothing else is loaded.
 DIRECTORY_FIELDS = (
@@ -210,3 +211,50 @@ def term_leadership(ordinal: int | None = None) -> Leadership:
         ],
         member_units=member_units,
     )
+
+
+@dataclass(frozen=True)
+class ProfileChangeRow:
+    """One field of a profile change: what the contact saw, wants, and what is there now."""
+
+    name: str
+    label: str
+    old: str
+    new: str
+    current: str
+    # The company's value is no longer what the contact saw.
+    conflict: bool
+
+
+def profile_change_rows(
+    change: ProfileChange, *, company: Company | None = None
+) -> list[ProfileChangeRow]:
+    """The fields of ``change`` in the order of the profile form, for review or for the contact."""
+    company = company or change.company
+    order = {name: index for index, name in enumerate(profile_fields.EDITABLE_FIELDS)}
+    items = sorted(
+        (
+            (name, values if isinstance(values, dict) else {"old": None, "new": values})
+            for name, values in change.changes.items()
+        ),
+        key=lambda item: order.get(item[0], len(order)),
+    )
+    current = {name: profile_fields.stored_value(company, name) for name, _values in items}
+    industries = profile_fields.IndustryNames.for_values(
+        [values.get(key) for name, values in items if name == "industry" for key in ("old", "new")]
+        + [current.get("industry")]
+    )
+    rows = []
+    for name, values in items:
+        old, new = values.get("old"), values.get("new")
+        rows.append(
+            ProfileChangeRow(
+                name=name,
+                label=profile_fields.field_label(name),
+                old=profile_fields.display_value(name, old, industries),
+                new=profile_fields.display_value(name, new, industries),
+                current=profile_fields.display_value(name, current[name], industries),
+                conflict=change.status == ProfileChange.Status.PENDING and current[name] != old,
+            )
+        )
+    return rows

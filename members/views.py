@@ -1,20 +1,23 @@
 from urllib.parse import urljoin
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.cache import public_page
 from portal.search import html_to_text
 from portal.templatetags.portal import localized
 
-from . import selectors
+from . import selectors, services
 from .filters import CompanyFilter
+from .forms import FILE_KEPT_NOTE, ApplicationForm
 from .models import Company, CouncilSeat, SeatRole
 
 DIRECTORY_PAGE_SIZE = 24
@@ -92,3 +95,51 @@ def leadership(request, ordinal: int | None = None):
         # /leadership/7/ is the same page as /leadership/ while term 7 is current.
         context["canonical_url"] = settings.SITE_URL + reverse("members:leadership")
     return render(request, "members/leadership.html", context)
+
+
+JOIN_RATE_WINDOW_SECONDS = 3600
+
+
+def _over_join_rate_limit(request) -> bool:
+    """Count an application from this IP address; True past JOIN_PER_HOUR this hour."""
+    key = f"members:join:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, timeout=JOIN_RATE_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=JOIN_RATE_WINDOW_SECONDS)
+        count = 1
+    # With the cache down, incr answers None: applications are let through.
+    return count is not None and count > settings.JOIN_PER_HOUR
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def join(request):
+    """The membership application form; a robot that fills the hidden field is thanked too."""
+    form = ApplicationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if form.is_valid():
+            if _over_join_rate_limit(request):
+                form.add_error(
+                    None,
+                    _(
+                        "Too many applications from your network in the last hour. "
+                        "Please try again later."
+                    ),
+                )
+                return render(request, "members/join.html", {"form": form}, status=429)
+            if not form.is_spam():
+                services.application_submit(
+                    data=form.application_data(),
+                    business_licence=form.cleaned_data["business_licence"],
+                )
+            return redirect("members:join_thanks")
+        if request.FILES:
+            form.add_error(None, FILE_KEPT_NOTE)
+    return render(request, "members/join.html", {"form": form})
+
+
+@require_GET
+def join_thanks(request):
+    return render(request, "members/join_thanks.html")

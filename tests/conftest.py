@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
@@ -283,6 +284,11 @@ def loaded_demo(db):
         subject="已收到入会申请",
         body_text="王芳，您好：",
     )
+    # Sign-in records (django-axes): a lockout, a sign-in, a failure.
+    attempt = {"username": contact.user.email, "ip_address": "203.0.113.7", "user_agent": "test"}
+    AccessAttempt.objects.create(**attempt, failures_since_start=5, path_info="/account/login/")
+    AccessLog.objects.create(**attempt, path_info="/account/login/")
+    AccessFailureLog.objects.create(**attempt, path_info="/account/login/", locked_out=True)
     subscriber = subscriber_for_contact(contact=contact)
     run = DigestRun.objects.create(frequency=subscriber.frequency, scheduled_for=date(2022, 12, 5))
     DigestDelivery.objects.create(

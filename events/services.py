@@ -1,0 +1,266 @@
+"""Writes of event registrations: register, cancel, move the waitlist up, mark attendance.
+
+Seats are never oversold: every function that gives or frees a seat first
+locks the event's row (SELECT … FOR UPDATE), so registrations for one
+event are decided one after another, each seeing the ones before.
+
+The per-company limit ("places per company") counts every registration of
+the company that is not cancelled, waitlisted ones included: a company that
+has used its places is refused further registrations, with a message, rather
+than put on the waitlist. So one company cannot fill the waitlist, and a
+waitlisted registration always fits its company's limit when a seat frees
+(it is checked again on promotion, in case the secretariat lowered the limit).
+Beyond the capacity, registrations join the waitlist in the order they were
+made (``created_at``, then ``id``).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.models import User
+from members.models import Company, Contact
+from outbox.services import mail_queue
+
+from .models import Event, Registration
+from .selectors import SEAT_HOLDING, RegistrationStatus, registration_state
+
+# Registrations that count against a company's places.
+ACTIVE = (*SEAT_HOLDING, Registration.Status.WAITLISTED)
+
+
+class RegistrationError(Exception):
+    """A registration or cancellation that cannot be made; the message says why."""
+
+
+@dataclass(frozen=True)
+class Attendee:
+    name: str
+    email: str
+    title: str = ""
+    phone: str = ""
+
+
+def _event_url(event: Event) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return settings.SITE_URL + reverse("events:event_detail", args=[event.pk])
+
+
+def _registrations_url() -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return settings.SITE_URL + reverse("accounts:registrations")
+
+
+def _mail(template: str, registration: Registration) -> None:
+    mail_queue(
+        template=template,
+        to=registration.attendee_email,
+        context={
+            "registration": registration,
+            "event": registration.event,
+            "company": registration.company,
+            "event_url": _event_url(registration.event),
+            "registrations_url": _registrations_url(),
+        },
+        key=f"{template}:{registration.pk}",
+    )
+
+
+def _locked_event(event: Event) -> Event:
+    """The event's row, locked until the transaction ends, with its seats taken."""
+    locked = Event.objects.select_for_update().get(pk=event.pk)
+    locked.seats_taken = locked.registrations.filter(status__in=SEAT_HOLDING).count()
+    return locked
+
+
+def registration_create(
+    *, event: Event, contact: Contact, attendees: Iterable[Attendee]
+) -> list[Registration]:
+    """Register ``attendees`` for ``event`` on behalf of ``contact``'s company; all or none.
+
+    Each attendee is confirmed while seats are left, else waitlisted, in the
+    order given, and is mailed the outcome. Raises RegistrationError when
+    registration is not open, the company is not an active member, the
+    company's places would be exceeded, or someone is already registered.
+    """
+    attendees = list(attendees)
+    if not attendees:
+        raise RegistrationError(_("Enter at least one attendee."))
+    emails = [attendee.email.strip().lower() for attendee in attendees]
+    if len(set(emails)) != len(emails):
+        raise RegistrationError(_("Each attendee needs their own email address."))
+    with transaction.atomic():
+        event = _locked_event(event)
+        company = Company.objects.get(pk=contact.company_id)
+        if company.status != Company.Status.ACTIVE:
+            raise RegistrationError(_("Only active member companies can register."))
+        state = registration_state(event, now=timezone.now())
+        if event.status != Event.Status.PUBLISHED or state.status not in (
+            RegistrationStatus.OPEN,
+            RegistrationStatus.FULL,
+        ):
+            raise RegistrationError(_("Registration for this event is not open."))
+
+        if event.per_company_limit is not None:
+            used = event.registrations.filter(company=company, status__in=ACTIVE).count()
+            left = max(event.per_company_limit - used, 0)
+            if len(attendees) > left:
+                raise RegistrationError(
+                    ngettext(
+                        "Each company has %(limit)d place for this event; "
+                        "your company can register %(left)d more person.",
+                        "Each company has %(limit)d places for this event; "
+                        "your company can register %(left)d more people.",
+                        event.per_company_limit,
+                    )
+                    % {"limit": event.per_company_limit, "left": left}
+                )
+        taken = (
+            event.registrations.exclude(status=Registration.Status.CANCELLED)
+            .annotate(email_lower=Lower("attendee_email"))
+            .filter(email_lower__in=emails)
+            .values_list("attendee_name", flat=True)
+        )
+        if taken:
+            raise RegistrationError(
+                _("Already registered for this event: %(names)s.") % {"names": "、".join(taken)}
+            )
+
+        seats_left = None if event.capacity is None else max(event.capacity - event.seats_taken, 0)
+        registrations = []
+        now = timezone.now()
+        for attendee in attendees:
+            if seats_left is None or seats_left > 0:
+                status = Registration.Status.CONFIRMED
+                if seats_left is not None:
+                    seats_left -= 1
+            else:
+                status = Registration.Status.WAITLISTED
+            registration = Registration(
+                event=event,
+                company=company,
+                registered_by=contact,
+                attendee_name=attendee.name.strip(),
+                attendee_title=attendee.title.strip(),
+                attendee_phone=attendee.phone.strip(),
+                attendee_email=attendee.email.strip().lower(),
+                status=status,
+                created_at=now,
+            )
+            try:
+                with transaction.atomic():
+                    registration.save()
+            except IntegrityError:  # the unique constraint: registered in the back office meanwhile
+                raise RegistrationError(
+                    _("Already registered for this event: %(names)s.")
+                    % {"names": registration.attendee_name}
+                ) from None
+            registrations.append(registration)
+        for registration in registrations:
+            template = (
+                "registration-confirmed"
+                if registration.status == Registration.Status.CONFIRMED
+                else "registration-waitlisted"
+            )
+            _mail(template, registration)
+    return registrations
+
+
+def _promote_waitlisted(event: Event) -> list[Registration]:
+    """Confirm waitlisted registrations, first come first served, while seats are free.
+
+    ``event`` must be locked. A registration whose company already holds
+    its places is passed over for the next one.
+    """
+    free = None if event.capacity is None else event.capacity - event.seats_taken
+    if free is not None and free <= 0:
+        return []
+    held = dict(
+        event.registrations.filter(status__in=SEAT_HOLDING)
+        .values("company_id")
+        .annotate(count=Count("id"))
+        .values_list("company_id", "count")
+    )
+    promoted = []
+    waitlist = (
+        event.registrations.filter(status=Registration.Status.WAITLISTED)
+        .select_for_update()
+        .order_by("created_at", "id")
+    )
+    for registration in waitlist:
+        if free is not None and free <= 0:
+            break
+        company_held = held.get(registration.company_id, 0)
+        if event.per_company_limit is not None and company_held >= event.per_company_limit:
+            continue
+        registration.status = Registration.Status.CONFIRMED
+        registration.save(update_fields=["status", "updated_at"])
+        held[registration.company_id] = company_held + 1
+        event.seats_taken += 1
+        if free is not None:
+            free -= 1
+        promoted.append(registration)
+    for registration in promoted:
+        registration.event = event
+        _mail("registration-promoted", registration)
+    return promoted
+
+
+def registration_cancel(*, registration: Registration, by: User) -> list[Registration]:
+    """Cancel ``registration``; a freed seat goes to the waitlist at once.
+
+    Returns the registrations promoted from the waitlist (each is mailed).
+    Cancelling a cancelled registration does nothing; after the event has
+    started, or once attendance is marked, it cannot be cancelled.
+    """
+    with transaction.atomic():
+        event = _locked_event(registration.event)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status == Registration.Status.CANCELLED:
+            return []
+        if registration.status == Registration.Status.ATTENDED or event.starts_at <= timezone.now():
+            raise RegistrationError(_("This registration can no longer be cancelled."))
+        held_seat = registration.status == Registration.Status.CONFIRMED
+        registration.status = Registration.Status.CANCELLED
+        registration.save(update_fields=["status", "updated_at"])
+        registration.event = event
+        _mail("registration-cancelled", registration)
+        if held_seat:
+            event.seats_taken -= 1
+        return _promote_waitlisted(event)
+
+
+def registrations_promote(*, event: Event) -> list[Registration]:
+    """Fill free seats from the waitlist, e.g. after the capacity was raised."""
+    with transaction.atomic():
+        event = _locked_event(event)
+        if event.ends_at <= timezone.now():
+            return []
+        return _promote_waitlisted(event)
+
+
+def registrations_mark_attended(*, registrations: Iterable[Registration], by: User) -> int:
+    """Mark the people who signed in at the event (confirmed, or waitlisted walk-ins).
+
+    Returns how many were marked; cancelled registrations are left alone.
+    """
+    ids = [registration.pk for registration in registrations]
+    marked = 0
+    with transaction.atomic():
+        rows = Registration.objects.select_for_update().filter(
+            pk__in=ids,
+            status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
+        )
+        for registration in rows:
+            registration.status = Registration.Status.ATTENDED
+            registration.save(update_fields=["status", "updated_at"])
+            marked += 1
+    return marked

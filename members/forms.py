@@ -1,0 +1,186 @@
+"""Forms of the membership application and of a contact's company profile."""
+
+import copy
+
+from django import forms
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import validate_phone
+
+from . import profile_fields
+from .models import Application, Company
+from .uploads import checked_licence, checked_logo
+
+FILE_KEPT_NOTE = _("Files are not kept when a form has errors: please choose the file again.")
+
+
+class CreditCodeFormField(forms.CharField):
+    """The credit code as typed, without spaces and in capitals, before it is validated."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return "".join(value.split()).upper() if value else value
+
+
+class ApplicationForm(forms.ModelForm):
+    """The public membership application (/join/)."""
+
+    business_licence = forms.FileField(
+        label=_("Business licence"),
+        help_text=_("A PDF file or a JPG or PNG image, at most 10 MB."),
+        widget=forms.FileInput(
+            attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}
+        ),
+    )
+    # A field people do not see (hidden by the stylesheet, out of the tab
+    # order and from screen readers) and robots fill in.
+    fax = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    class Meta:
+        model = Application
+        fields = [
+            "company_name",
+            "short_name",
+            "credit_code",
+            "city",
+            "industry",
+            "address",
+            "website",
+            "introduction",
+            "contact_name",
+            "contact_title",
+            "contact_email",
+            "contact_phone",
+        ]
+        field_classes = {"credit_code": CreditCodeFormField}
+        widgets = {
+            "introduction": forms.Textarea(attrs={"rows": 5}),
+            "contact_email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "contact_phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+            "contact_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "company_name": forms.TextInput(attrs={"autocomplete": "organization"}),
+        }
+        help_texts = {
+            "credit_code": _("18 characters, as printed on the business licence."),
+            "introduction": _("What the company makes or does, in a few sentences."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact_phone"].validators.append(validate_phone)
+        self.fields["industry"].required = False
+
+    def is_spam(self) -> bool:
+        return bool(self.cleaned_data.get("fax"))
+
+    def clean_company_name(self) -> str:
+        name = self.cleaned_data["company_name"].strip()
+        if Company.objects.filter(name=name).exists():
+            raise forms.ValidationError(
+                _(
+                    "This company is already a member. Ask your company's contact to sign in, "
+                    "or write to the secretariat."
+                ),
+                code="member",
+            )
+        return name
+
+    def clean_credit_code(self) -> str:
+        code = self.cleaned_data["credit_code"]
+        if Company.objects.filter(credit_code=code).exists():
+            raise forms.ValidationError(
+                _("A member company already has this credit code."), code="member"
+            )
+        pending = Application.objects.filter(
+            credit_code=code,
+            status__in=[Application.Status.SUBMITTED, Application.Status.UNDER_REVIEW],
+        )
+        if pending.exists():
+            raise forms.ValidationError(
+                _(
+                    "An application with this credit code is already being reviewed; "
+                    "the secretariat will write to you."
+                ),
+                code="pending",
+            )
+        return code
+
+    def clean_contact_email(self) -> str:
+        return self.cleaned_data["contact_email"].strip().lower()
+
+    def clean_business_licence(self):
+        upload = self.cleaned_data.get("business_licence")
+        return checked_licence(upload) if upload else upload
+
+    def application_data(self) -> dict:
+        """The Application fields, for ``members.services.application_submit``."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class CompanyProfileForm(forms.ModelForm):
+    """A contact's edit of the public profile; saved as a ProfileChange, never to the company.
+
+    The form works on a copy of the company, so that validating it (which
+    writes the values into the instance) leaves the company untouched.
+    """
+
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_(
+            "Plain text; leave a blank line between paragraphs. If you leave it unchanged, "
+            "its present formatting stays."
+        ),
+    )
+    logo = forms.FileField(
+        label=_("New logo"),
+        required=False,
+        help_text=_("A PNG or JPEG image, at most 2 MB and 4096 × 4096 pixels."),
+        widget=forms.FileInput(attrs={"accept": ".png,.jpg,.jpeg,image/png,image/jpeg"}),
+    )
+    # The company's updated_at when the form was shown (see profile_change_submit).
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Company
+        fields = [name for name in profile_fields.EDITABLE_FIELDS if name != "description"]
+        widgets = {"founded_year": forms.NumberInput(attrs={"inputmode": "numeric"})}
+
+    def __init__(self, *args, company: Company, **kwargs):
+        self.company = company
+        kwargs["instance"] = copy.copy(company)
+        kwargs.setdefault(
+            "initial",
+            {
+                "description": profile_fields.description_as_text(company.description),
+                "seen": company.updated_at.isoformat(),
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean_description(self) -> str:
+        text = self.cleaned_data.get("description", "")
+        if profile_fields.same_description_text(text, self.company.description):
+            return self.company.description
+        return profile_fields.description_from_text(text)
+
+    def clean_logo(self):
+        upload = self.cleaned_data.get("logo")
+        return checked_logo(upload) if upload else None
+
+    def clean_seen(self):
+        return parse_datetime(self.cleaned_data.get("seen") or "")
+
+    def profile_data(self) -> dict:
+        """The edited public fields, for ``members.services.profile_change_submit``."""
+        return {name: self.cleaned_data[name] for name in profile_fields.EDITABLE_FIELDS}
+
+    def save(self, commit=True):  # pragma: no cover - a guard, not a feature
+        raise NotImplementedError("Submit with members.services.profile_change_submit")
