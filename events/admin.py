@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import notices, services
 from .models import AgendaItem, Event, Registration
 
 SIGN_IN_SHEET_COLUMNS = ("姓名", "单位", "职务", "手机", "邮箱", "状态", "签到")
@@ -110,6 +110,39 @@ class EventAdmin(admin.ModelAdmin):
         (_("Report"), {"fields": ("report",)}),
         (_("Record"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
+
+    def save_model(self, request, obj, form, change):
+        """Save, then tell the registrants when the event moved or was cancelled."""
+        before = (
+            Event.objects.filter(pk=obj.pk).values("starts_at", "status").first()
+            if change
+            else None
+        )
+        if (
+            before
+            and before["status"] != Event.Status.DRAFT
+            and obj.starts_at > before["starts_at"]
+            and obj.original_starts_at is None
+        ):
+            # A postponement: the public page shows the date it was first announced for.
+            obj.original_starts_at = before["starts_at"]
+        super().save_model(request, obj, form, change)
+        if before is None:
+            return
+        told = notices.event_change_notify(
+            event=obj, previous_starts_at=before["starts_at"], previous_status=before["status"]
+        )
+        if told:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d registrant is being told of the change by email.",
+                    "%(count)d registrants are being told of the change by email.",
+                    told,
+                )
+                % {"count": told},
+                messages.SUCCESS,
+            )
 
     def get_queryset(self, request):
         taking_part = Q(
