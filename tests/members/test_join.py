@@ -81,7 +81,7 @@ def test_it_refuses_a_wrong_credit_code_and_keeps_what_was_typed(client, media):
     assert 'id="id_credit_code_error" role="alert"' in content
     assert 'value="宁波示例仪表科技有限公司"' in content
     assert "专业从事智能水表研发与生产。" in content
-    assert "choose the file again" in content
+    assert "请重新选择文件" in content
     assert not Application.objects.exists()
     assert not OutgoingMail.objects.exists()
     assert stored_files(media) == []
@@ -99,14 +99,14 @@ def test_it_refuses_a_company_that_is_already_a_member(client):
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("licence.png", PHP, "none of these"),
-        ("licence.png", HTML, "none of these"),
-        ("licence.pdf", b"%PDF-1.4\n<script>", "damaged"),
-        ("licence.png", png_header_only(60_000, 60_000), "too large to open safely"),
+        ("licence.png", PHP, "不属于以上格式"),
+        ("licence.png", HTML, "不属于以上格式"),
+        ("licence.pdf", b"%PDF-1.4\n<script>", "已损坏"),
+        ("licence.png", png_header_only(60_000, 60_000), "无法安全打开"),
         (
             "licence.pdf",
             b"%PDF-1.4\n" + b"0" * (11 * 1024 * 1024) + b"\nstartxref\n1\n%%EOF",
-            "limit",
+            "大小上限",
         ),
     ],
     ids=["php-as-png", "html-as-png", "broken-pdf", "decompression-bomb", "over-10-mb"],
@@ -141,7 +141,7 @@ def test_it_limits_applications_per_address_and_hour(client, settings):
     response = client.post(JOIN, application_form(credit_code=credit_code(90)))
 
     assert response.status_code == 429
-    assert "Too many applications" in response.content.decode()
+    assert "申请过多" in response.content.decode()
     assert Application.objects.count() == 2
     other = client.post(
         JOIN, application_form(credit_code=credit_code(91)), REMOTE_ADDR="198.51.100.9"

@@ -138,7 +138,7 @@ def test_approval_is_refused_when_the_address_has_an_account(admin_client, djang
         reverse("admin:members_application_approve", args=[application.pk]), follow=True
     )
 
-    assert "already exists" in response.content.decode()
+    assert "已有账号使用" in response.content.decode()
     application.refresh_from_db()
     assert application.status == Application.Status.SUBMITTED
     assert not Company.objects.exists()

@@ -95,7 +95,7 @@ def test_it_sends_nothing_when_nothing_changed(client, contact):
     response = client.post(PROFILE, form_data(client), follow=True)
 
     assert not ProfileChange.objects.exists()
-    assert "nothing was sent" in response.content.decode()
+    assert "未提交审核" in response.content.decode()
 
 
 def test_it_refuses_an_edit_made_on_a_stale_form(client, contact):
@@ -108,7 +108,7 @@ def test_it_refuses_an_edit_made_on_a_stale_form(client, contact):
     response = client.post(PROFILE, data, follow=True)
 
     assert not ProfileChange.objects.exists()
-    assert "changed while you were editing" in response.content.decode()
+    assert "本单位资料已被修改" in response.content.decode()
 
 
 def test_it_refuses_a_name_another_member_has(client, contact):
@@ -141,12 +141,12 @@ def test_it_takes_a_logo_re_encoded_under_a_random_name(client, contact, media):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (PHP, "not one"),
-        (HTML, "not one"),
-        (png_header_only(60_000, 60_000), "too large to open safely"),
-        (png_header_only(11_000, 11_000), "too large to open safely"),
+        (PHP, "不是此类图片"),
+        (HTML, "不是此类图片"),
+        (png_header_only(60_000, 60_000), "无法安全打开"),
+        (png_header_only(11_000, 11_000), "无法安全打开"),
         (png_header_only(5_000, 300), "4096"),
-        (png_bytes() + b"\0" * (2 * 1024 * 1024), "too large"),
+        (png_bytes() + b"\0" * (2 * 1024 * 1024), "文件过大"),
     ],
     ids=["php", "html", "bomb", "bomb-warning", "too-wide", "over-2-mb"],
 )
@@ -161,7 +161,7 @@ def test_it_refuses_a_logo_that_is_not_a_safe_image(client, contact, media, cont
     content = response.content.decode()
     assert 'id="id_logo_error" role="alert"' in content
     assert 'value="中控"' in content
-    assert "choose the file again" in content
+    assert "请重新选择文件" in content
     assert not ProfileChange.objects.exists()
     assert stored_files(media) == []
 

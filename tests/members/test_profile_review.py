@@ -123,7 +123,7 @@ def test_rejecting_needs_a_reason_and_mails_it(admin_client, change):
     response = admin_client.post(url("reject", change), {"reason": "  "}, follow=True)
     change.refresh_from_db()
     assert change.status == ProfileChange.Status.PENDING
-    assert "Give a reason" in response.content.decode()
+    assert "请填写驳回理由" in response.content.decode()
 
     admin_client.post(url("reject", change), {"reason": "请提供官网的备案信息"})
 
