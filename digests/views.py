@@ -5,7 +5,6 @@ and none needs signing in: the signed token in the link is the credential.
 """
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,26 +12,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.ratelimit import over_rate_limit
+
 from . import services, tokens
 from .forms import SubscribeForm
 from .messages import digest_context, unsubscribe_url
 from .models import DigestDelivery, Subscriber
 from .selectors import DigestRequest, digest_contents
-
-RATE_WINDOW_SECONDS = 3600
-
-
-def _over_rate_limit(request) -> bool:
-    """Count a sign-up from this IP address; True past DIGEST_SUBSCRIBE_PER_HOUR this hour."""
-    key = f"digests:subscribe:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, timeout=RATE_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=RATE_WINDOW_SECONDS)
-        count = 1
-    # With the cache down, incr answers None: sign-ups are let through.
-    return count is not None and count > settings.DIGEST_SUBSCRIBE_PER_HOUR
 
 
 def _private(response):
@@ -56,7 +42,7 @@ def _masked(email: str) -> str:
 def subscribe(request):
     form = SubscribeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _over_rate_limit(request):
+        if over_rate_limit(request, scope="subscribe", limit=settings.DIGEST_SUBSCRIBE_PER_HOUR):
             form.add_error(
                 None,
                 _("Too many sign-ups from your network in the last hour. Please try again later."),

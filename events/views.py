@@ -1,6 +1,6 @@
 import html
 from dataclasses import dataclass
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,6 +23,7 @@ from accounts.access import contact_for
 from accounts.selectors import company_registrations
 from members.models import Company, Contact
 from portal.cache import public_page
+from portal.listing import canonical_list_url, filtered
 
 from . import services
 from .calendar import event_calendar
@@ -92,28 +93,6 @@ def _when(event: Event) -> When:
     )
 
 
-def _filtered(filterset):
-    """The filtered rows; none (with the form's errors shown) for invalid values."""
-    if filterset.is_bound and not filterset.is_valid():
-        return filterset.queryset.none()
-    return filterset.qs
-
-
-def _list_canonical_url(request, filterset, page_obj) -> str:
-    """The list's address with only its valid filters and page number, in a fixed order."""
-    params = []
-    if filterset.is_valid():
-        params = [
-            (name, request.GET[name])
-            for name in filterset.filters
-            if filterset.form.cleaned_data.get(name) not in (None, "")
-        ]
-    if page_obj.number > 1:
-        params.append(("page", page_obj.number))
-    query = f"?{urlencode(params)}" if params else ""
-    return f"{settings.SITE_URL}{request.path}{query}"
-
-
 def _description(event: Event) -> str:
     text = event.summary or html.unescape(strip_tags(event.description))
     return Truncator(" ".join(text.split())).chars(DESCRIPTION_CHARS)
@@ -126,7 +105,7 @@ def event_list(request):
     filterset = EventFilter(
         request.GET or None, queryset=events_upcoming_then_past(now=timezone.now())
     )
-    page_obj = Paginator(_filtered(filterset), EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page_obj = Paginator(filtered(filterset), EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     for event in page_obj:
         event.when = _when(event)
     is_filtered = any(request.GET.get(name) for name in filterset.filters)
@@ -139,7 +118,7 @@ def event_list(request):
         and not is_filtered
         and bool(page_obj.object_list)
         and page_obj.object_list[0].is_past,
-        "list_canonical_url": _list_canonical_url(request, filterset, page_obj),
+        "list_canonical_url": canonical_list_url(request, filterset, page_obj),
     }
     return render(request, "events/event_list.html", context)
 

@@ -1,7 +1,6 @@
 from urllib.parse import urljoin
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.cache import public_page
+from portal.ratelimit import over_rate_limit
 from portal.search import html_to_text
 from portal.templatetags.portal import localized
 
@@ -97,22 +97,6 @@ def leadership(request, ordinal: int | None = None):
     return render(request, "members/leadership.html", context)
 
 
-JOIN_RATE_WINDOW_SECONDS = 3600
-
-
-def _over_join_rate_limit(request) -> bool:
-    """Count an application from this IP address; True past JOIN_PER_HOUR this hour."""
-    key = f"members:join:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, timeout=JOIN_RATE_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=JOIN_RATE_WINDOW_SECONDS)
-        count = 1
-    # With the cache down, incr answers None: applications are let through.
-    return count is not None and count > settings.JOIN_PER_HOUR
-
-
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def join(request):
@@ -120,7 +104,7 @@ def join(request):
     form = ApplicationForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if form.is_valid():
-            if _over_join_rate_limit(request):
+            if over_rate_limit(request, scope="join", limit=settings.JOIN_PER_HOUR):
                 form.add_error(
                     None,
                     _(

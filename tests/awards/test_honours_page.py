@@ -4,13 +4,10 @@ from datetime import date
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from awards.models import Award, Honour
 from members.models import Company
-
-MAX_QUERIES = 10
+from tests.queries import MAX_QUERIES, count_queries
 
 
 @pytest.fixture
@@ -185,21 +182,6 @@ def test_it_lists_the_demo_ip_demonstration_companies_of_2022(client, loaded_dem
     assert "国知发运函字〔2022〕160号" in html(response)
 
 
-@pytest.fixture
-def private_cache(settings):
-    """A cache of this test's own: test runs side by side share Redis, and a page
-    or the navigation cached by another run would take queries off the count."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
-
-def _count_queries(client, url: str) -> int:
-    cache.clear()  # a cold page cache: the page is built
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
-
-
 def _add_honours(award: Award, count: int, start: int) -> None:
     for number in range(start, start + count):
         company = Company.objects.create(name=f"计数公司{number:03}", short_name=f"计数{number}")
@@ -210,10 +192,10 @@ def _add_honours(award: Award, count: int, start: int) -> None:
 def test_it_builds_the_roll_in_a_fixed_number_of_queries(client, private_cache):
     award = Award.objects.create(name="计数奖", issuer="某机构", level="national", kind="ip")
     _add_honours(award, 3, start=0)
-    few = _count_queries(client, "/honours/")
+    few = count_queries(client, "/honours/")
     _add_honours(award, 57, start=3)
-    many = _count_queries(client, "/honours/")
-    filtered = _count_queries(client, f"/honours/?year=2001&level=national&award={award.pk}")
+    many = count_queries(client, "/honours/")
+    filtered = count_queries(client, f"/honours/?year=2001&level=national&award={award.pk}")
 
     assert few == many, "The honours roll must not make a query per honour."
     assert many <= MAX_QUERIES

@@ -5,9 +5,6 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import strip_tags
 
@@ -15,9 +12,9 @@ from bulletin.models import Article, Section
 from events.models import AgendaItem, Event, Registration
 from events.selectors import RegistrationStatus, events_for_page, registration_state
 from members.models import Company
+from tests.queries import MAX_QUERIES, count_queries
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-MAX_QUERIES = 10
 
 
 def shanghai(year, month, day, hour=0, minute=0) -> datetime:
@@ -375,21 +372,6 @@ def test_it_shows_agenda_times_when_given(client):
 
 
 # ------------------------------------------------------------------------ query counts
-@pytest.fixture
-def private_cache(settings):
-    """A cache of this test's own: test runs side by side share Redis, and a page
-    or the navigation cached by another run would take queries off the count."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
-
-def _count_queries(client, url: str) -> int:
-    cache.clear()  # a cold page cache: the page is built
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
-
-
 def _add_events(count: int, companies: list[Company], start: int) -> None:
     now = timezone.now()
     for number in range(start, start + count):
@@ -408,10 +390,10 @@ def test_it_builds_the_events_list_in_a_fixed_number_of_queries(client, private_
         make_company(f"协办公司{number}", short_name=f"协办{number}") for number in range(3)
     ]
     _add_events(3, companies, start=0)
-    few = _count_queries(client, "/events/")
+    few = count_queries(client, "/events/")
     _add_events(57, companies, start=3)
-    many = _count_queries(client, "/events/")
-    filtered = _count_queries(client, "/events/?kind=other&year=2030&page=2")
+    many = count_queries(client, "/events/")
+    filtered = count_queries(client, "/events/?kind=other&year=2030&page=2")
 
     assert few == many, "The events list must not make a query per event."
     assert many <= MAX_QUERIES
@@ -437,9 +419,9 @@ def test_it_builds_the_event_page_in_a_fixed_number_of_queries(client, private_c
     )
     event = make_event("大型活动", timezone.now() + timedelta(days=30), capacity=500, report=report)
     _add_event_rows(event, 3, start=0)
-    few = _count_queries(client, f"/events/{event.pk}/")
+    few = count_queries(client, f"/events/{event.pk}/")
     _add_event_rows(event, 57, start=3)
-    many = _count_queries(client, f"/events/{event.pk}/")
+    many = count_queries(client, f"/events/{event.pk}/")
 
     assert few == many, "The event page must not make a query per agenda item or company."
     assert many <= MAX_QUERIES
@@ -450,7 +432,7 @@ def test_it_builds_the_event_page_in_a_fixed_number_of_queries(client, private_c
 def test_it_serves_the_calendar_file_in_a_fixed_number_of_queries(client, private_cache):
     event = make_event("日历活动", timezone.now() + timedelta(days=3))
 
-    assert _count_queries(client, f"/events/{event.pk}/calendar.ics") <= 2
+    assert count_queries(client, f"/events/{event.pk}/calendar.ics") <= 2
 
 
 @pytest.mark.django_db

@@ -4,19 +4,15 @@ import re
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from awards.models import Award, Honour
 from bulletin.models import Article, Section
 from events.models import Event
 from members.models import Company, CouncilSeat, SeatRole, Term
 from tests.conftest import shanghai
+from tests.queries import assert_fixed_and_few, page_queries
 
 pytestmark = pytest.mark.django_db
-
-MAX_QUERIES = 10
 
 
 def _url(company: Company, language: str = "") -> str:
@@ -261,34 +257,12 @@ def _add_rows(company: Company, count: int, start: int) -> None:
         CouncilSeat.objects.create(term=term, company=company, role=SeatRole.COUNCIL)
 
 
-@pytest.fixture
-def private_cache(settings):
-    """A cache of this test's own: test runs side by side share Redis, and a page
-    or the navigation cached by another run would take queries off the count."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
-
-def _queries(client, url: str) -> list[str]:
-    cache.clear()  # a cold page cache: the page is built
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return [query["sql"] for query in queries.captured_queries]
-
-
-def _assert_fixed_and_few(small: list[str], large: list[str]) -> None:
-    """The same queries for few rows as for many, and few: explain any new one."""
-    listing = "\n".join(large)
-    assert len(small) == len(large), f"{len(small)} then {len(large)} queries:\n{listing}"
-    assert len(large) <= MAX_QUERIES, f"{len(large)} queries:\n{listing}"
-
-
 def test_it_needs_the_same_few_queries_for_3_or_60_rows(client, demo_db, private_cache):
     company = demo_db.company
     _add_rows(company, 3, start=0)
-    with_three = _queries(client, _url(company))
+    with_three = page_queries(client, _url(company))
 
     _add_rows(company, 57, start=3)
-    with_sixty = _queries(client, _url(company))
+    with_sixty = page_queries(client, _url(company))
 
-    _assert_fixed_and_few(with_three, with_sixty)
+    assert_fixed_and_few(with_three, with_sixty)

@@ -4,15 +4,13 @@ import re
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from members.models import City, Company, CouncilSeat, IndustrySegment, SeatRole, Term
+from tests.queries import assert_fixed_and_few, page_queries
 
 pytestmark = pytest.mark.django_db
-
-MAX_QUERIES = 10
 
 
 URL = "/members/"
@@ -283,36 +281,14 @@ def _members(count: int, industry: IndustrySegment, start: int = 0) -> None:
         _seat(company, SeatRole.COUNCIL, term=term)
 
 
-@pytest.fixture
-def private_cache(settings):
-    """A cache of this test's own: test runs side by side share Redis, and a page
-    or the navigation cached by another run would take queries off the count."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
-
-def _queries(client, url: str) -> list[str]:
-    cache.clear()  # a cold page cache: the page is built
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return [query["sql"] for query in queries.captured_queries]
-
-
-def _assert_fixed_and_few(small: list[str], large: list[str]) -> None:
-    """The same queries for few rows as for many, and few: explain any new one."""
-    listing = "\n".join(large)
-    assert len(small) == len(large), f"{len(small)} then {len(large)} queries:\n{listing}"
-    assert len(large) <= MAX_QUERIES, f"{len(large)} queries:\n{listing}"
-
-
 @pytest.mark.parametrize("url", QUERY_URLS)
 def test_it_needs_the_same_few_queries_for_3_or_60_companies(client, db, url, private_cache):
     industry = IndustrySegment.objects.create(name="流量与计量仪表")
     url = url.replace("INDUSTRY", str(industry.pk))
     _members(3, industry)
-    with_three = _queries(client, url)
+    with_three = page_queries(client, url)
 
     _members(57, industry, start=3)
-    with_sixty = _queries(client, url)
+    with_sixty = page_queries(client, url)
 
-    _assert_fixed_and_few(with_three, with_sixty)
+    assert_fixed_and_few(with_three, with_sixty)

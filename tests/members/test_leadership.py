@@ -4,16 +4,12 @@ import re
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from members.models import Company, CouncilSeat, Office, Officer, SeatRole, Term
 from tests.demo import COUNCIL_UNITS, VICE_PRESIDENT_UNITS
+from tests.queries import assert_fixed_and_few, page_queries
 
 pytestmark = pytest.mark.django_db
-
-MAX_QUERIES = 10
 
 
 def _groups(response) -> dict[str, str]:
@@ -168,34 +164,12 @@ def _council(term: Term, count: int, start: int) -> None:
         Term.objects.create(ordinal=100 + n, name=f"第{100 + n}届理事会")
 
 
-@pytest.fixture
-def private_cache(settings):
-    """A cache of this test's own: test runs side by side share Redis, and a page
-    or the navigation cached by another run would take queries off the count."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
-
-def _queries(client, url: str) -> list[str]:
-    cache.clear()  # a cold page cache: the page is built
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return [query["sql"] for query in queries.captured_queries]
-
-
-def _assert_fixed_and_few(small: list[str], large: list[str]) -> None:
-    """The same queries for few rows as for many, and few: explain any new one."""
-    listing = "\n".join(large)
-    assert len(small) == len(large), f"{len(small)} then {len(large)} queries:\n{listing}"
-    assert len(large) <= MAX_QUERIES, f"{len(large)} queries:\n{listing}"
-
-
 @pytest.mark.parametrize("url", ["/leadership/", "/leadership/7/", "/en/leadership/"])
 def test_it_needs_the_same_few_queries_for_3_or_60_rows(client, demo_db, url, private_cache):
     _council(demo_db.term, 3, start=0)
-    with_three = _queries(client, url)
+    with_three = page_queries(client, url)
 
     _council(demo_db.term, 57, start=3)
-    with_sixty = _queries(client, url)
+    with_sixty = page_queries(client, url)
 
-    _assert_fixed_and_few(with_three, with_sixty)
+    assert_fixed_and_few(with_three, with_sixty)

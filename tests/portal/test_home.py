@@ -1,9 +1,7 @@
 import pytest
-from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from tests.portal.factories import public_content
+from tests.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -31,17 +29,10 @@ def test_it_speaks_english_at_en(client, loaded_demo):
     assert "Association news" in content  # the section's English name
 
 
-def _count_queries(client, url: str) -> int:
-    cache.clear()  # measure a page built from the database, not the page cache
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
-def test_it_uses_a_fixed_number_of_queries(client):
+def test_it_uses_a_fixed_number_of_queries(client, private_cache):
     public_content(3)
-    few = _count_queries(client, "/")
+    few = count_queries(client, "/")
     public_content(57)
-    many = _count_queries(client, "/")
+    many = count_queries(client, "/")
     assert many == few, "the home page's queries grow with its rows; explain any new query"
     assert few <= 10
