@@ -45,6 +45,8 @@ class ArticleFilter(django_filters.FilterSet):
         field_name="companies",
         queryset=_companies,
         empty_label=_("All companies"),
+        # Thousands of companies: no drop-down; a company's page links here with ?company=id.
+        widget=forms.HiddenInput,
     )
 
     class Meta:

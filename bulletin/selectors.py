@@ -1,62 +1,51 @@
 """Reads of the bulletin that are more than one QuerySet method."""
 
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchRank
 from django.db.models import (
+    BigIntegerField,
     Case,
     Count,
     ExpressionWrapper,
     F,
     FloatField,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from portal.search import query_terms, search_query
 
 from .models import Article, Issue, Section
 
+SEARCH_CANDIDATES = 1000
+
 # The printed bulletin's order: sections in order, articles by position within them.
 ISSUE_ORDER = ("section__order", "section_id", F("position").asc(nulls_last=True), "id")
 
 
-def latest_articles_by_section(*, per_section: int = 5) -> list[tuple[Section, list[Article]]]:
-    """Each section (in order) with its newest published articles, in one query."""
-    ranked = (
+def article_list_queryset() -> QuerySet[Article]:
+    """Published articles, newest first, with what a list shows of their section and issue."""
+    return (
         Article.objects.published()
-        .select_related("section")
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=F("section_id"),
-                order_by=[
-                    F("published_at").desc(),
-                    F("position").asc(nulls_last=True),
-                    F("id").desc(),
-                ],
-            )
-        )
-        .filter(rank__lte=per_section)
-        .order_by("section__order", "section_id", "rank")
-        .only(
-            "id",
-            "title",
-            "subtitle",
-            "published_at",
-            "section__name",
-            "section__english_name",
-            "section__slug",
-            "section__order",
-        )
+        .select_related("section", "issue")
+        .only(*ARTICLE_LIST_FIELDS)
+        .order_by("-published_at", "-id")
     )
-    grouped: dict[int, tuple[Section, list[Article]]] = {}
-    for article in ranked:
-        grouped.setdefault(article.section_id, (article.section, []))[1].append(article)
-    return list(grouped.values())
+
+
+def section_choices() -> list[Section]:
+    """Every section, in the bulletin's order (for filters and headings)."""
+    return list(Section.objects.only("name", "english_name", "slug", "order"))
 
 
 # Fields an article needs in a list (news, search results, feeds): never the
@@ -77,26 +66,15 @@ ARTICLE_LIST_FIELDS = (
 )
 
 
-def article_list_queryset() -> QuerySet[Article]:
-    """Published articles, newest first, with what a list shows of their section and issue."""
-    return (
-        Article.objects.published()
-        .select_related("section", "issue")
-        .only(*ARTICLE_LIST_FIELDS)
-        .order_by("-published_at", "-id")
-    )
-
-
-def section_choices() -> list[Section]:
-    """Every section, in the bulletin's order (for filters and headings)."""
-    return list(Section.objects.only("name", "english_name", "slug", "order"))
-
-
 def published_years() -> list[int]:
-    """Years (in the portal's time zone) that have published articles, newest first."""
-    return [
-        day.year for day in Article.objects.published().dates("published_at", "year", order="DESC")
-    ]
+    """Years (in the portal's time zone) from the first published article's to the last's."""
+    span = Article.objects.published().aggregate(
+        first=Min("published_at"), last=Max("published_at")
+    )
+    if span["first"] is None:
+        return []
+    first = timezone.localtime(span["first"]).year
+    return list(range(timezone.localtime(span["last"]).year, first - 1, -1))
 
 
 def article_search(queryset: QuerySet[Article], text: str) -> QuerySet[Article]:
@@ -115,11 +93,24 @@ def article_search(queryset: QuerySet[Article], text: str) -> QuerySet[Article]:
     else:
         matches = Q(search_vector=query) | in_title
         rank = SearchRank(F("search_vector"), query) + title_bonus
-    return (
-        queryset.filter(matches)
+    # Rank only the newest SEARCH_CANDIDATES matches, and list their ids once: a word that
+    # half the articles contain must not cost a rank (and a count) of every one of them.
+    newest = (
+        queryset.filter(matches).order_by("-published_at", "-id").values("pk")[:SEARCH_CANDIDATES]
+    )
+    ids = list(
+        Article.objects.filter(pk__in=Subquery(newest))
         .annotate(rank=ExpressionWrapper(rank, output_field=FloatField()))
         .order_by("-rank", "-published_at", "-id")
+        .values_list("pk", flat=True)
     )
+    order = Func(
+        Value(ids, output_field=ArrayField(BigIntegerField())),
+        F("pk"),
+        function="array_position",
+        output_field=IntegerField(),
+    )
+    return queryset.filter(pk__in=ids).order_by(order)
 
 
 def highlight_terms(text: str) -> list[str]:
@@ -181,6 +172,47 @@ def issue_contents(issue: Issue) -> list[tuple[Section, list[Article]]]:
             "section__order",
         )
         .order_by(*ISSUE_ORDER)
+    )
+    grouped: dict[int, tuple[Section, list[Article]]] = {}
+    for article in articles:
+        grouped.setdefault(article.section_id, (article.section, []))[1].append(article)
+    return list(grouped.values())
+
+
+NEWEST_FIRST = (F("published_at").desc(), F("position").asc(nulls_last=True), F("id").desc())
+
+
+def latest_articles_by_section(*, per_section: int = 5) -> list[tuple[Section, list[Article]]]:
+    """Each section (in order) with its newest published articles, in two queries.
+
+    The first takes each section's newest ids (an index walk per section, not a
+    window over every article); the second loads those articles.
+    """
+    newest = (
+        Article.objects.published()
+        .filter(section=OuterRef("pk"))
+        .order_by(*NEWEST_FIRST)
+        .values("id")[:per_section]
+    )
+    ids = [
+        pk
+        for row in Section.objects.annotate(ids=ArraySubquery(newest)).values_list("ids", flat=True)
+        for pk in row
+    ]
+    articles = (
+        Article.objects.filter(pk__in=ids)
+        .select_related("section")
+        .only(
+            "id",
+            "title",
+            "subtitle",
+            "published_at",
+            "section__name",
+            "section__english_name",
+            "section__slug",
+            "section__order",
+        )
+        .order_by("section__order", "section_id", *NEWEST_FIRST)
     )
     grouped: dict[int, tuple[Section, list[Article]]] = {}
     for article in articles:

@@ -18,6 +18,7 @@ from portal.search import html_to_text
 from .filters import ArticleFilter
 from .models import Article, Issue
 from .selectors import (
+    SEARCH_CANDIDATES,
     article_list_queryset,
     article_neighbours,
     highlight_terms,
@@ -67,6 +68,8 @@ def article_list(request):
         "section": article_filter.current_section,
         "query": query,
         "terms": highlight_terms(query),
+        # Search ranks the newest SEARCH_CANDIDATES matches only (see article_search).
+        "results_capped": bool(query) and page.paginator.count >= SEARCH_CANDIDATES,
         "filtered": any(form.cleaned_data.values()),
         # The filters other than search stay unfolded while in use.
         "filters_open": any(form[name].value() for name in form.fields if name != "q"),

@@ -34,6 +34,27 @@ def content_changed(**kwargs) -> None:
         cache.add(GENERATION_KEY, 1, timeout=None)
 
 
+_last_generation: int | None = None
+
+
+def _cached_page(suffix: str):
+    """(key, cached response or None) in one round trip when the generation is as last seen.
+
+    The generation and the page under the generation this process saw last are
+    read together (MGET); the page counts only if the generation is still that one.
+    """
+    global _last_generation
+    guess = _last_generation
+    if guess is not None:
+        key = f"portal:page:{guess}:{suffix}"
+        values = cache.get_many([GENERATION_KEY, key])
+        if values.get(GENERATION_KEY) == guess:
+            return key, values.get(key)
+    generation = _last_generation = content_generation()
+    key = f"portal:page:{generation}:{suffix}"
+    return key, cache.get(key)
+
+
 def public_page(view):
     """Serve anonymous GET requests of ``view`` from the page cache.
 
@@ -50,8 +71,7 @@ def public_page(view):
             patch_cache_control(response, public=True, max_age=settings.PAGE_CACHE_MAX_AGE)
             return response
         path_hash = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-        key = f"portal:page:{content_generation()}:{get_language()}:{path_hash}"
-        response = cache.get(key)
+        key, response = _cached_page(f"{get_language()}:{path_hash}")
         if response is None:
             response = view(request, *args, **kwargs)
             if response.status_code == 200 and not response.streaming:
