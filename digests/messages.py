@@ -1,12 +1,14 @@
 """The digest as an email: rendered with outbox's templates, with one-click unsubscribe headers."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
+from django.utils.html import escape
 
 from outbox.messages import RenderedMail, make_message, render_mail
 
@@ -91,3 +93,58 @@ def digest_mail(content: DigestContent, *, delivery_id: int | None) -> DigestMai
 def digest_test_context(content: DigestContent) -> dict:
     """A test sent to the secretariat: no working unsubscribe link (it is someone else's)."""
     return digest_context(content, web_view=None, unsubscribe=None, is_test=True)
+
+
+# Rendering once per edition: everything but the subscriber's address and links is
+# the same for all subscribers with the same window and sections.
+_EMAIL = "subscriber@placeholder.invalid"
+_UNSUBSCRIBE = "https://placeholder.invalid/unsubscribe"
+_WEB_VIEW = "https://placeholder.invalid/web-view"
+
+
+def _edition_key(content: DigestContent) -> tuple:
+    request = content.request
+    sections = tuple(sorted(section.pk for section in request.subscriber.sections.all()))
+    return (request.frequency, request.window_start, request.window_end, sections)
+
+
+def _fill(text: str, email: str, unsubscribe: str, web_view: str, *, html: bool) -> str:
+    """One subscriber's copy of an edition: their address and links in the placeholders."""
+    quote = escape if html else str
+    return (
+        text.replace(_EMAIL, quote(email))
+        .replace(_UNSUBSCRIBE, quote(unsubscribe))
+        .replace(_WEB_VIEW, quote(web_view))
+    )
+
+
+def digest_mails(items: list[tuple[DigestContent, int]]) -> list[DigestMail]:
+    """``digest_mail`` for many digests, rendering each distinct edition once."""
+    editions: dict[tuple, RenderedMail] = {}
+    mails = []
+    for content, delivery_id in items:
+        key = _edition_key(content)
+        rendered = editions.get(key)
+        if rendered is None:
+            placeholder = replace(
+                content,
+                request=replace(content.request, subscriber=SimpleNamespace(email=_EMAIL, pk=0)),
+            )
+            context = digest_context(placeholder, web_view=_WEB_VIEW, unsubscribe=_UNSUBSCRIBE)
+            rendered = editions[key] = render_mail(TEMPLATE, context)
+        unsubscribe = unsubscribe_url(content.subscriber.pk)
+        web_view = web_view_url(delivery_id)
+        email = content.subscriber.email
+
+        mails.append(
+            DigestMail(
+                to=email,
+                rendered=RenderedMail(
+                    rendered.subject,
+                    _fill(rendered.body_text, email, unsubscribe, web_view, html=False),
+                    _fill(rendered.body_html, email, unsubscribe, web_view, html=True),
+                ),
+                headers=list_headers(unsubscribe),
+            )
+        )
+    return mails

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import mailers
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, DateTimeField, F, Q, Value, When
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -29,7 +29,7 @@ from outbox.services import mail_queue
 from outbox.smtp_errors import is_permanent, is_transient
 
 from . import tokens
-from .messages import DigestMail, digest_mail, digest_test_context
+from .messages import DigestMail, digest_mails, digest_test_context
 from .models import HARD_BOUNCE_LIMIT, DigestDelivery, DigestRun, Frequency, Subscriber
 from .selectors import (
     DigestContent,
@@ -330,6 +330,7 @@ def digest_batch_build(*, delivery_ids: list[int]) -> list[BuiltDigest]:
             )
         )
     built = []
+    sending = []
     for delivery, content in zip(deliveries, digest_contents(requests=requests), strict=True):
         subscriber = delivery.subscriber
         if subscriber.status != Subscriber.Status.ACTIVE or subscriber.frequency == Frequency.OFF:
@@ -337,8 +338,15 @@ def digest_batch_build(*, delivery_ids: list[int]) -> list[BuiltDigest]:
         elif content.is_empty:
             built.append(BuiltDigest(delivery, content, None))
         else:
-            mail = digest_mail(content, delivery_id=delivery.pk)
-            built.append(BuiltDigest(delivery, content, mail))
+            item = BuiltDigest(delivery, content, None)
+            built.append(item)
+            sending.append(item)
+    for item, mail in zip(
+        sending,
+        digest_mails([(item.content, item.delivery.pk) for item in sending]),
+        strict=True,
+    ):
+        item.mail = mail
     return built
 
 
@@ -453,15 +461,16 @@ def _error_text(exc: Exception) -> str:
 
 
 def _mark_sent(item: BuiltDigest) -> None:
+    # One statement (one round trip, atomic by itself) instead of a transaction of two.
     delivery = item.delivery
-    with transaction.atomic():
-        DigestDelivery.objects.filter(pk=delivery.pk).update(
-            status=DigestDelivery.Status.SENT,
-            sent_at=timezone.now(),
-            window_start=item.window_start,
-            error="",
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH sent AS (UPDATE digests_digestdelivery SET status = 'sent', sent_at = %s, "
+            "window_start = %s, error = '' WHERE id = %s RETURNING subscriber_id) "
+            "UPDATE digests_subscriber SET last_digest_at = GREATEST(last_digest_at, %s) "
+            "FROM sent WHERE digests_subscriber.id = sent.subscriber_id",
+            [timezone.now(), item.window_start, delivery.pk, delivery.window_end],
         )
-        _advance_last_digest([delivery.subscriber_id], delivery.window_end)
 
 
 def _advance_last_digest(subscriber_ids: list[int], window_end) -> None:
