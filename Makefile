@@ -55,6 +55,13 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Benchmarks (README.md, "Benchmarks"): PostgreSQL and Redis found as for make test,
+# wrk (or ab) from the system's packages; about 10 minutes; never run by CI.
+bench: install
+	@command -v wrk >/dev/null 2>&1 || command -v ab >/dev/null 2>&1 || { \
+		echo "make bench needs a load generator: install wrk (sudo apt-get install wrk) or ab (sudo apt-get install apache2-utils)." >&2; exit 1; }
+	$(PY) -m bench.run $(BENCH_ARGS)
+
 # Stop the embedded PostgreSQL server that manage.py commands leave running.
 db-stop:
 	$(PY) -c 'from pathlib import Path; from config import embedded; embedded.stop_postgres(Path(".data/postgres").resolve())'

@@ -1,6 +1,6 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from portal.cache import public_page
 from portal.listing import canonical_list_url, filtered
@@ -32,7 +32,7 @@ def _public_honours():
     )
 
 
-@require_GET
+@require_safe
 @public_page
 def honour_list(request):
     """The honours roll: public honours by year, filterable by year, level and award."""

@@ -5,7 +5,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from portal.cache import public_page
 
@@ -27,7 +27,7 @@ class LatestArticlesFeed(Feed):
 
     def __call__(self, request, *args, **kwargs):
         # Served from the page cache like every public page.
-        return require_GET(public_page(super().__call__))(request, *args, **kwargs)
+        return require_safe(public_page(super().__call__))(request, *args, **kwargs)
 
     def title(self, obj=None):
         return f"{settings.SITE_NAME} · 最新动态"

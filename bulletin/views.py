@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.text import Truncator
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from portal.cache import public_page
 from portal.search import html_to_text
@@ -55,7 +55,7 @@ def _absolute_url(path: str) -> str:
     return settings.SITE_URL + path
 
 
-@require_GET
+@require_safe
 @public_page
 def article_list(request):
     article_filter = ArticleFilter(request.GET, queryset=article_list_queryset(), request=request)
@@ -77,7 +77,7 @@ def article_list(request):
     return render(request, "bulletin/article_list.html", context)
 
 
-@require_GET
+@require_safe
 @public_page
 def article_detail(request, pk):
     article = _published_article(pk)
@@ -93,7 +93,7 @@ def article_detail(request, pk):
     return render(request, "bulletin/article_detail.html", context)
 
 
-@require_GET
+@require_safe
 @public_page
 def article_qr(request, pk):
     """The article's address as a QR code (SVG), for sharing to WeChat from a screen."""
@@ -108,14 +108,14 @@ def article_qr(request, pk):
     return HttpResponse(svg.getvalue(), content_type="image/svg+xml")
 
 
-@require_GET
+@require_safe
 @public_page
 def issue_list(request):
     page = _page(request, issues_with_counts())
     return render(request, "bulletin/issue_list.html", {"page_obj": page})
 
 
-@require_GET
+@require_safe
 @public_page
 def issue_detail(request, year, number):
     issue = get_object_or_404(Issue, year=year, number=number)

@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "outbox",
     "digests",
     "demo",
+    "bench",
 ]
 SITE_ID = 1
 
@@ -230,6 +231,8 @@ else:
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 60)
 
+# Benchmarks only (make bench): serve /bench/floor/<bytes>/, the floor pages are measured against.
+BENCH_FLOOR = env_bool("BENCH_FLOOR", False)
 
 # Kombu spells a Redis Unix socket redis+socket:// (redis-py says unix://).
 CELERY_BROKER_URL = env_str(

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from portal.ratelimit import over_rate_limit
 
@@ -59,7 +59,7 @@ def subscribe(request):
     return render(request, "digests/subscribe.html", {"form": form})
 
 
-@require_GET
+@require_safe
 def subscribe_sent(request):
     return render(request, "digests/subscribe_sent.html")
 
@@ -105,7 +105,7 @@ def unsubscribe(request, token: str):
 
 
 @never_cache
-@require_GET
+@require_safe
 def web_view(request, token: str):
     """A sent digest, in the browser: rebuilt from its window, as published now."""
     try:

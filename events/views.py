@@ -17,7 +17,7 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.access import contact_for
 from accounts.selectors import company_registrations
@@ -98,7 +98,7 @@ def _description(event: Event) -> str:
     return Truncator(" ".join(text.split())).chars(DESCRIPTION_CHARS)
 
 
-@require_GET
+@require_safe
 @public_page
 def event_list(request):
     """Upcoming events (soonest first), then past events (latest first), 20 a page."""
@@ -123,7 +123,7 @@ def event_list(request):
     return render(request, "events/event_list.html", context)
 
 
-@require_GET
+@require_safe
 @public_page
 def event_detail(request, pk: int):
     event = get_object_or_404(events_for_page(), pk=pk)
@@ -298,7 +298,7 @@ def _event_url(event: Event) -> str:
     return settings.SITE_URL + reverse("events:event_detail", args=[event.pk])
 
 
-@require_GET
+@require_safe
 @public_page
 def event_ics(request, pk: int):
     """The event as an iCalendar file, to add to a calendar app."""

@@ -8,7 +8,7 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from portal.cache import public_page
 from portal.ratelimit import over_rate_limit
@@ -41,7 +41,7 @@ def _directory_canonical_url(request, filterset: CompanyFilter, page: Page) -> s
     return url
 
 
-@require_GET
+@require_safe
 @public_page
 def company_list(request):
     filterset = CompanyFilter(request.GET or None, queryset=selectors.directory_companies())
@@ -72,7 +72,7 @@ def _meta_description(company: Company, seat: CouncilSeat | None) -> str:
     return " · ".join(str(fact) for fact in facts)
 
 
-@require_GET
+@require_safe
 @public_page
 def company_detail(request, pk: int):
     company = selectors.listed_company(pk)
@@ -86,7 +86,7 @@ def company_detail(request, pk: int):
     return render(request, "members/company_detail.html", context)
 
 
-@require_GET
+@require_safe
 @public_page
 def leadership(request, ordinal: int | None = None):
     board = selectors.term_leadership(ordinal)
@@ -124,6 +124,6 @@ def join(request):
     return render(request, "members/join.html", {"form": form})
 
 
-@require_GET
+@require_safe
 def join_thanks(request):
     return render(request, "members/join_thanks.html")

@@ -7,7 +7,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from awards.models import Honour
 from bulletin.selectors import latest_articles_by_section
@@ -20,7 +20,7 @@ HOME_EVENTS = 4
 HOME_HONOURS = 8
 
 
-@require_GET
+@require_safe
 @public_page
 def home(request):
     upcoming = list(Event.objects.upcoming()[:HOME_EVENTS])
@@ -47,7 +47,7 @@ def home(request):
     return render(request, "portal/home.html", context)
 
 
-@require_GET
+@require_safe
 @public_page
 def about(request):
     """The association's own words: a flat page edited in the admin (/about/, /en/about/)."""
@@ -61,7 +61,7 @@ def about(request):
     return render(request, "portal/about.html", {"page": page})
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     lines = [
         "User-agent: *",

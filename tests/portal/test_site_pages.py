@@ -95,3 +95,11 @@ def test_it_redirects_the_favicon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"].endswith("favicon.svg")
+
+
+@pytest.mark.parametrize("url", ["/", "/news/", "/members/", "/events/", "/honours/", "/robots.txt"])
+def test_it_answers_head_requests(client, url):
+    """Monitors and crawlers ask with HEAD: same status as GET, no body."""
+    response = client.head(url)
+    assert response.status_code == 200
+    assert response.content == b""
