@@ -10,11 +10,12 @@ not a finished change). ``make bench`` itself measures only the code as it is.
 """
 
 INTRO = """
-Measured on 2026-11-29 on the benchmark's machine while other test suites ran
-on it: profiles with cProfile; "before" is the code as it is, "after" the fix
-applied to a copy of the code (`bench/results/2026-11-29-fixes-measured.diff`,
-the prototype that was measured, not a finished change). The fixes belong to
-other apps, for their owners to make.
+Profiled on 2026-11-29 on the benchmark's machine while other test suites ran
+on it (cProfile). "Before" is the code of the first `make bench` run, "after"
+the fix measured on a copy (`bench/results/2026-11-29-fixes-measured.diff`).
+The fixes for cached pages, search, the home page, the news list and the
+digest were then applied to the code; the tables above measure the code with
+them. What is still missed is explained below.
 """
 
 FINDINGS: dict[str, str] = {
