@@ -147,6 +147,15 @@ def application_approve(*, application: Application, by: User) -> Company:
     return company
 
 
+def _record_rejection(obj, *, status: str, reason: str, by: User) -> None:
+    """Mark an application or a profile change rejected, with who and why."""
+    obj.status = status
+    obj.rejection_reason = reason
+    obj.reviewed_at = timezone.now()
+    obj.reviewed_by = by
+    obj.save(update_fields=["status", "rejection_reason", "reviewed_at", "reviewed_by"])
+
+
 def application_reject(*, application: Application, by: User, reason: str) -> Application:
     """Turn the application down with ``reason``, which the applicant is mailed."""
     reason = (reason or "").strip()
@@ -154,11 +163,7 @@ def application_reject(*, application: Application, by: User, reason: str) -> Ap
         raise ReviewError(_("Give a reason for the rejection; the applicant will read it."))
     with transaction.atomic():
         application = _pending_application(application)
-        application.status = Application.Status.REJECTED
-        application.rejection_reason = reason
-        application.reviewed_at = timezone.now()
-        application.reviewed_by = by
-        application.save(update_fields=["status", "rejection_reason", "reviewed_at", "reviewed_by"])
+        _record_rejection(application, status=Application.Status.REJECTED, reason=reason, by=by)
         mail_queue(
             template="application-rejected",
             to=application.contact_email,
@@ -383,11 +388,7 @@ def profile_change_reject(*, change: ProfileChange, by: User, reason: str) -> Pr
         raise ReviewError(_("Give a reason for the rejection; the contact will read it."))
     with transaction.atomic():
         change = _pending_change(change)
-        change.status = ProfileChange.Status.REJECTED
-        change.rejection_reason = reason
-        change.reviewed_at = timezone.now()
-        change.reviewed_by = by
-        change.save(update_fields=["status", "rejection_reason", "reviewed_at", "reviewed_by"])
+        _record_rejection(change, status=ProfileChange.Status.REJECTED, reason=reason, by=by)
         to = _contact_email(change)
         if to:
             mail_queue(

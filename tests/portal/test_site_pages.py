@@ -97,7 +97,9 @@ def test_it_redirects_the_favicon(client):
     assert response["Location"].endswith("favicon.svg")
 
 
-@pytest.mark.parametrize("url", ["/", "/news/", "/members/", "/events/", "/honours/", "/robots.txt"])
+@pytest.mark.parametrize(
+    "url", ["/", "/news/", "/members/", "/events/", "/honours/", "/robots.txt"]
+)
 def test_it_answers_head_requests(client, url):
     """Monitors and crawlers ask with HEAD: same status as GET, no body."""
     response = client.head(url)
