@@ -46,7 +46,9 @@ def test_it_keeps_the_bulletin_order():
 
 def test_it_finds_the_table_of_contents_next_to_the_text():
     out = _capture(_import)
-    assert "25" in out
+    assert "25 articles (25 new, 0 updated)" in out
+    # Only the TOC spells this two-line headline with a space between its phrases.
+    assert Article.objects.filter(title="双11突破1500万 仪表“狂欢节”是怎样炼成的？").exists()
 
 
 def test_it_does_not_duplicate_anything_when_run_twice():
