@@ -230,6 +230,12 @@ else:
 # content change makes them stale at once), and by browsers for PAGE_CACHE_MAX_AGE.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 60)
+# Each process also keeps the pages it served last in memory (up to
+# PAGE_CACHE_LOCAL_BYTES) and trusts the content generation it read from Redis
+# for PAGE_CACHE_LOCAL_SECONDS: a change made elsewhere shows within that time.
+# 0 seconds: ask Redis on every request.
+PAGE_CACHE_LOCAL_SECONDS = env_float("PAGE_CACHE_LOCAL_SECONDS", 1.0)
+PAGE_CACHE_LOCAL_BYTES = env_int("PAGE_CACHE_LOCAL_BYTES", 16 * 1024 * 1024)
 
 # Benchmarks only (make bench): serve /bench/floor/<bytes>/, the floor pages are measured against.
 BENCH_FLOOR = env_bool("BENCH_FLOOR", False)

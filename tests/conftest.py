@@ -8,8 +8,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
-from django.core.cache import cache
-from django.core.cache.backends.redis import RedisCache
 from django.core.management import call_command
 from django.utils import translation
 
@@ -34,6 +32,7 @@ from members.models import (
     Term,
 )
 from outbox.models import OutgoingMail
+from tests.queries import empty_cache
 from tests.smtp_server import SMTPServer
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -41,17 +40,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 def shanghai(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
-
-
-def _clear_this_runs_cache() -> None:
-    """Empty the cache of this test run only (another run may share the Redis server)."""
-    if isinstance(cache, RedisCache):
-        client = cache._cache.get_client(write=True)
-        prefix = cache.make_key("")
-        for key in client.scan_iter(match=f"{prefix}*", count=1000):
-            client.delete(key)
-    else:
-        cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -64,9 +52,9 @@ def _default_language():
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (the page cache lives in Redis)."""
-    _clear_this_runs_cache()
+    empty_cache()
     yield
-    _clear_this_runs_cache()
+    empty_cache()
 
 
 @pytest.fixture

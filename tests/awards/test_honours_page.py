@@ -3,11 +3,10 @@
 from datetime import date
 
 import pytest
-from django.core.cache import cache
 
 from awards.models import Award, Honour
 from members.models import Company
-from tests.queries import MAX_QUERIES, count_queries
+from tests.queries import MAX_QUERIES, count_queries, empty_cache
 
 
 @pytest.fixture
@@ -95,7 +94,7 @@ def test_it_shows_only_verified_honours_of_listed_active_companies(client, roll)
 
 def test_it_filters_by_level_award_and_year(client, roll):
     def companies(query: str) -> list[tuple[int, str, str]]:
-        cache.clear()  # the same address twice would come from the page cache
+        empty_cache()  # the same address twice would come from the page cache
         return rows(client.get(f"/honours/{query}"))
 
     national, provincial = roll["national"].pk, roll["provincial"].pk

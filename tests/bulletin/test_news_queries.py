@@ -10,7 +10,6 @@ from datetime import date, timedelta
 
 import pytest
 from django.contrib.sites.models import Site
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -21,13 +20,14 @@ from tests.bulletin.test_news_list import (
     make_issue,
     make_section,
 )
+from tests.queries import empty_cache
 
 MAX_QUERIES = 10
 SMALL, LARGE = 3, 60
 
 
 def queries(client, url: str) -> list[str]:
-    cache.clear()
+    empty_cache()
     Site.objects.clear_cache()
     with CaptureQueriesContext(connection) as context:
         response = client.get(url)
