@@ -65,7 +65,13 @@ class ArticleFilter(django_filters.FilterSet):
         ]
 
     def filter_search(self, queryset, name, value):
-        return article_search(queryset, value)
+        return queryset  # searched last, in filter_queryset
+
+    def filter_queryset(self, queryset):
+        """The other filters first, so that they narrow the candidates the search ranks."""
+        queryset = super().filter_queryset(queryset)
+        text = self.form.cleaned_data.get("q")
+        return article_search(queryset, text) if text else queryset
 
     @property
     def current_section(self):

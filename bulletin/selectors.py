@@ -1,17 +1,15 @@
 """Reads of the bulletin that are more than one QuerySet method."""
 
+from collections.abc import Sequence
+
 from django.contrib.postgres.expressions import ArraySubquery
-from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchRank
 from django.db.models import (
-    BigIntegerField,
     Case,
     Count,
     ExpressionWrapper,
     F,
     FloatField,
-    Func,
-    IntegerField,
     Max,
     Min,
     OuterRef,
@@ -77,12 +75,37 @@ def published_years() -> list[int]:
     return list(range(timezone.localtime(span["last"]).year, first - 1, -1))
 
 
-def article_search(queryset: QuerySet[Article], text: str) -> QuerySet[Article]:
+class SearchResults(Sequence):
+    """A search's matches, best first: their ids listed once, the articles fetched a page at
+    a time (what a Paginator needs: the count without a query, and one query per page)."""
+
+    def __init__(self, queryset: QuerySet[Article], ids: list[int]):
+        self.queryset = queryset
+        self.ids = ids
+
+    def count(self) -> int:
+        return len(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1 or None][0]
+        ids = self.ids[index]
+        articles = self.queryset.in_bulk(ids) if ids else {}
+        return [articles[pk] for pk in ids if pk in articles]
+
+
+def article_search(queryset: QuerySet[Article], text: str) -> SearchResults:
     """Articles of ``queryset`` that match a visitor's query, best first.
 
     An article matches when its words (``search_vector``) contain every word of
     the query, or when its title contains the query as typed (the pg_trgm index
     serves that). Results are ranked by ``ts_rank``, with a title match first.
+    Only the newest SEARCH_CANDIDATES matches are ranked: a word that half the
+    articles contain must not cost a rank (and a count) of every one of them.
+    Filter ``queryset`` first, so that the filters narrow the candidates.
     """
     text = text.strip()
     in_title = Q(title__icontains=text)
@@ -93,8 +116,6 @@ def article_search(queryset: QuerySet[Article], text: str) -> QuerySet[Article]:
     else:
         matches = Q(search_vector=query) | in_title
         rank = SearchRank(F("search_vector"), query) + title_bonus
-    # Rank only the newest SEARCH_CANDIDATES matches, and list their ids once: a word that
-    # half the articles contain must not cost a rank (and a count) of every one of them.
     newest = (
         queryset.filter(matches).order_by("-published_at", "-id").values("pk")[:SEARCH_CANDIDATES]
     )
@@ -104,13 +125,7 @@ def article_search(queryset: QuerySet[Article], text: str) -> QuerySet[Article]:
         .order_by("-rank", "-published_at", "-id")
         .values_list("pk", flat=True)
     )
-    order = Func(
-        Value(ids, output_field=ArrayField(BigIntegerField())),
-        F("pk"),
-        function="array_position",
-        output_field=IntegerField(),
-    )
-    return queryset.filter(pk__in=ids).order_by(order)
+    return SearchResults(queryset, ids)
 
 
 def highlight_terms(text: str) -> list[str]:

@@ -1,12 +1,15 @@
 """Chinese full-text search on the news list (/news/?q=)."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.postgres.search import SearchQuery
 
+from bulletin import selectors, views
 from bulletin.models import Article
 from tests.bulletin.test_news_list import (
+    PUBLISHED_AT,
     listed_titles,
     make_article,
     make_hidden_articles,
@@ -127,3 +130,60 @@ def test_it_searches_in_english_pages_too(client, loaded_demo):
 
     assert listed_titles(response)[0] == IP_TITLE
     assert re.search(r'role="status">\s*\d+ articles found', response.content.decode())
+
+
+def _yibiao_articles(section, count: int, *, start: int) -> None:
+    for n in range(start, start + count):
+        make_article(
+            f"仪表行业动态第{n}期",
+            section=section,
+            published_at=PUBLISHED_AT + timedelta(days=n),
+        )
+
+
+@pytest.mark.django_db
+def test_it_ranks_only_the_newest_candidates_and_says_so(client, monkeypatch):
+    monkeypatch.setattr(selectors, "SEARCH_CANDIDATES", 3)
+    monkeypatch.setattr(views, "SEARCH_CANDIDATES", 3)
+    _yibiao_articles(make_section(), 5, start=1)
+
+    response = client.get("/news/?q=仪表")
+
+    assert listed_titles(response) == [
+        "仪表行业动态第5期",
+        "仪表行业动态第4期",
+        "仪表行业动态第3期",
+    ]
+    assert "找到超过 3 篇文章" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_filters_narrow_the_candidates_before_the_search_ranks_them(client, monkeypatch):
+    monkeypatch.setattr(selectors, "SEARCH_CANDIDATES", 3)
+    older = make_section("industry-news", name="行业资讯", english_name="Industry news", order=5)
+    _yibiao_articles(older, 2, start=1)
+    _yibiao_articles(make_section(), 3, start=10)  # the three newest matches, elsewhere
+
+    response = client.get("/news/?q=仪表&section=industry-news")
+
+    assert listed_titles(response) == ["仪表行业动态第2期", "仪表行业动态第1期"]
+    assert result_count(response) == 2
+
+
+@pytest.mark.django_db
+def test_it_pages_through_the_ranked_matches(client):
+    for n in range(1, 26):  # the word in the summary only
+        make_article(
+            f"行业动态第{n}期",
+            summary="本期介绍仪表行业的新闻。",
+            published_at=PUBLISHED_AT + timedelta(days=n),
+        )
+    make_article("仪表企业名录", published_at=PUBLISHED_AT)  # oldest, but a title match
+
+    first = client.get("/news/?q=仪表")
+    second = client.get("/news/?q=仪表&page=2")
+
+    assert result_count(first) == result_count(second) == 26
+    assert listed_titles(first)[:2] == ["仪表企业名录", "行业动态第25期"]
+    assert len(listed_titles(first)) == 20
+    assert listed_titles(second) == [f"行业动态第{n}期" for n in range(6, 0, -1)]
