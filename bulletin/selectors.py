@@ -15,10 +15,10 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from portal.search import query_terms, search_query
@@ -97,6 +97,25 @@ class SearchResults(Sequence):
         return [articles[pk] for pk in ids if pk in articles]
 
 
+def _newest_of(*querysets: QuerySet[Article]) -> RawSQL:
+    """The ids of the newest SEARCH_CANDIDATES articles in any of ``querysets``, as SQL.
+
+    Each queryset is limited on its own (so each can use its own index), then their union.
+    """
+    parts, params = [], []
+    for queryset in querysets:
+        newest = queryset.order_by("-published_at", "-id").values("pk", "published_at")
+        sql, part_params = newest[:SEARCH_CANDIDATES].query.sql_with_params()
+        parts.append(f"({sql})")
+        params.extend(part_params)
+    union = " UNION ".join(parts)
+    return RawSQL(
+        f"SELECT pk FROM ({union}) AS candidates"
+        f" ORDER BY published_at DESC, pk DESC LIMIT {int(SEARCH_CANDIDATES)}",
+        params,
+    )
+
+
 def article_search(queryset: QuerySet[Article], text: str) -> SearchResults:
     """Articles of ``queryset`` that match a visitor's query, best first.
 
@@ -111,16 +130,16 @@ def article_search(queryset: QuerySet[Article], text: str) -> SearchResults:
     in_title = Q(title__icontains=text)
     title_bonus = Case(When(in_title, then=Value(1.0)), default=Value(0.0))
     query = search_query(query_terms(text))
+    # Candidates by words and by title apart, each served by its own index (together, the
+    # title's inexact trigram matches would make PostgreSQL recheck the words of every
+    # article on the same pages).
     if query is None:
-        matches, rank = in_title, title_bonus
+        candidates, rank = _newest_of(queryset.filter(in_title)), title_bonus
     else:
-        matches = Q(search_vector=query) | in_title
+        candidates = _newest_of(queryset.filter(search_vector=query), queryset.filter(in_title))
         rank = SearchRank(F("search_vector"), query) + title_bonus
-    newest = (
-        queryset.filter(matches).order_by("-published_at", "-id").values("pk")[:SEARCH_CANDIDATES]
-    )
     ids = list(
-        Article.objects.filter(pk__in=Subquery(newest))
+        Article.objects.filter(pk__in=candidates)
         .annotate(rank=ExpressionWrapper(rank, output_field=FloatField()))
         .order_by("-rank", "-published_at", "-id")
         .values_list("pk", flat=True)
