@@ -376,7 +376,12 @@ def markdown(results: dict) -> str:
         f"({', '.join(f'{k} {v:.0f} s' for k, v in results['phase_seconds'].items())}).",
         "",
         f"- Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gb']} GB, "
-        f"{machine['system']}; load average at the start {machine['load_average_at_start']}.",
+        f"{machine['system']}; load average at the start {machine['load_average_at_start']}"
+        + (
+            f"; a 2,000,000-step Python loop took {machine['python_loop_ms']:g} ms."
+            if machine.get("python_loop_ms")
+            else "."
+        ),
         "- Versions: "
         + ", ".join(f"{name} {version}" for name, version in results["versions"].items()),
         f"- Servers: {results['servers']['database']}; {results['servers']['redis']}.",

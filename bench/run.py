@@ -364,7 +364,21 @@ def machine() -> dict:
         "memory_gb": memory_gb,
         "system": f"{platform.system()} {platform.release()}",
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "python_loop_ms": python_loop_ms(),
     }
+
+
+def python_loop_ms(steps: int = 2_000_000) -> float:
+    """Milliseconds for a fixed pure-Python loop (best of three): how fast this machine is
+    right now, so that runs on different days (or neighbours) can be compared."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for step in range(steps):
+            total += step
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 1)
 
 
 def versions(chosen: servers.Servers, tool: str) -> dict:
