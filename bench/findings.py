@@ -130,10 +130,12 @@ unchanged (127 MB at 1,000 and at 10,000).
 
 
 def for_results(results: dict) -> list[str]:
-    """Markdown paragraphs for the targets ``results`` missed (or could not measure)."""
+    """Markdown paragraphs on every target that was missed at some point: what the
+    profile showed, the fix, before and after, and whether ``results`` meets it now."""
     lines: list[str] = [INTRO.strip(), ""]
     for target in results["targets"]:
         text = FINDINGS.get(target["id"])
-        if text and target["met"] is not True:
-            lines += [f"### {target['target']}", "", text.strip(), ""]
+        if text:
+            status = {True: "met", False: "missed"}.get(target["met"], "not measured")
+            lines += [f"### {target['target']} ({status} in this run)", "", text.strip(), ""]
     return lines[:-1] if len(lines) > 2 else []

@@ -437,7 +437,7 @@ def markdown(results: dict) -> str:
     ]
     notes = findings.for_results(results)
     if notes:
-        lines += ["", "## Missed targets: profiles, causes and fixes", "", *notes]
+        lines += ["", "## Targets missed on the way: profiles, causes and fixes", "", *notes]
     return "\n".join(lines) + "\n"
 
 
