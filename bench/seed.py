@@ -16,10 +16,12 @@ The scale of the last complete load is kept in a small table of its own
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import json
 import multiprocessing
 import random
+import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -35,6 +37,7 @@ from bulletin.models import Article, Issue, Section
 from digests.models import Subscriber
 from events.models import AgendaItem, Event, Registration
 from members.models import Company, CouncilSeat, IndustrySegment, Office, Officer, SeatRole, Term
+from portal.search import html_to_text, index_tokens
 
 from . import synthetic
 from .synthetic import Vocabulary
@@ -191,6 +194,30 @@ def is_loaded(scale: Scale) -> bool:
     )
 
 
+# jieba segments each run of Chinese characters (and letters and digits) between
+# punctuation and spaces on its own, so a text's words are its clauses' words: and
+# the synthetic articles repeat their clauses, so each is segmented once per worker
+# (Article.build_search_tokens gives the same words; a test compares them).
+_CLAUSE_BREAK = re.compile(r"[\s，。、；：！？“”‘’（）《》【】]+")
+
+
+@functools.lru_cache(maxsize=200_000)
+def _clause_tokens(clause: str) -> str:
+    return index_tokens(clause)
+
+
+def search_tokens(*texts: str) -> str:
+    """``index_tokens(*texts)``, a clause at a time, each clause segmented once."""
+    words = (
+        _clause_tokens(clause)
+        for text in texts
+        if text
+        for clause in _CLAUSE_BREAK.split(text)
+        if clause
+    )
+    return " ".join(word for word in words if word)
+
+
 # The articles, in worker processes (forked: they inherit the plan below).
 
 _plan: ArticlePlan | None = None
@@ -247,9 +274,6 @@ class ArticlePlan:
             titles.add(title)
             body = "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
             draft = rng.random() < 0.005
-            article = Article(
-                title=title, subtitle=subtitle, summary=summary, body=body, source=source
-            )
             rows.append(
                 (
                     article_id,
@@ -267,7 +291,7 @@ class ArticlePlan:
                     rng.random() < 0.01,
                     published_at,
                     published_at,
-                    article.build_search_tokens(),
+                    search_tokens(title, subtitle, summary, html_to_text(body), source),
                 )
             )
             mentions.extend((article_id, self.company_ids[i]) for i in mentioned)
