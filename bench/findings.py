@@ -108,8 +108,9 @@ search within a section could miss that section's older matches.
    their vector live out of line, the heap shrinks from 170 MB to 24 MB for
    100,000 articles, and the phrase's candidates sit on 2,970 pages.
 
-**Round 2 before → after** (same machine): 仪表 95 / 204 ms → 46 / 66 ms, the
-phrase 159 / 215 ms → 68 / 78 ms (p50 / p95, 50 runs). Still above 50 ms on
+**Round 2 before → after** (same machine, p50 / p95 over 50 runs, two whole
+runs): 仪表 95 / 204 ms → 46–64 / 66–72 ms, the phrase 159 / 215 ms → 68 /
+77–78 ms. Still above 50 ms on
 this machine, which ran the round-1 code 2.4–3.2× slower than round 1's
 machine (see the introduction); scaled by that, the p95 would be 21–33 ms
 there. The remaining time is the bitmap of the matches (about 28 ms for the
@@ -121,9 +122,9 @@ Round 1: with every match ranked and counted, the search for a common word
 was slower than the sequential `icontains` scan (0.8×); ranking only the
 newest 1,000 made it 23–24× faster for 仪表 and 10–16× for the phrase. Round
 2 (see above) made the search itself about 2–3× faster. The `icontains` scan
-got slower with the body out of line (2.8–3.8 s, from 1.3–3.2 s on the same
+got slower with the body out of line (2.7–4.8 s, from 1.3–3.2 s on the same
 machine, since it now reads every body from TOAST); against the earlier
-figure the search is still 29× (仪表) and 47× (phrase) faster.
+figures the search is still 21–29× (仪表) and 47× (phrase) faster.
 """,
     "digest_time": """
 **Profile** (cProfile, 300 digests): rendering the digest templates 52 % of
