@@ -52,6 +52,11 @@ def content_generation() -> int:
     return _read_generation() or 1
 
 
+def current_generation() -> int:
+    """The content generation: this process's, while it trusts it, else Redis's."""
+    return _local.trusted_generation() or content_generation()
+
+
 def _read_generation() -> int | None:
     """The generation as Redis has it, created if missing; None when Redis does not answer."""
     generation = cache.get(GENERATION_KEY)

@@ -3,16 +3,19 @@ from django.core.cache import cache
 from django.urls import translate_url
 from django.utils.translation import get_language
 
-from .cache import content_generation
+from .cache import current_generation
 
 
 def _nav_sections() -> list[dict]:
     from bulletin.models import Section
 
+    def load() -> list[dict]:
+        return list(Section.objects.values("name", "english_name", "slug"))
+
+    if settings.PAGE_CACHE_SECONDS <= 0:  # the cache is off: no round trips to Redis for nothing
+        return load()
     return cache.get_or_set(
-        f"portal:nav-sections:{content_generation()}",
-        lambda: list(Section.objects.values("name", "english_name", "slug")),
-        settings.PAGE_CACHE_SECONDS,
+        f"portal:nav-sections:{current_generation()}", load, settings.PAGE_CACHE_SECONDS
     )
 
 

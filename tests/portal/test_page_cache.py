@@ -181,3 +181,13 @@ def test_with_redis_down_nothing_is_kept_in_memory(client, caplog):
     count, _ = _queries(client, "/news/")
     assert count > 0
     assert len(local_pages) == 0
+
+
+def test_with_the_page_cache_off_a_page_never_asks_redis(client, settings, monkeypatch):
+    settings.PAGE_CACHE_SECONDS = 0
+    public_content(3)
+    calls = RedisCalls(monkeypatch)
+    count, html = _queries(client, "/news/")
+    assert count > 0
+    assert calls.count == 0
+    assert "协会动态" in html  # the navigation's sections, from the database
