@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -86,7 +87,18 @@ class Honour(models.Model):
         verbose_name = _("honour")
         verbose_name_plural = _("honours")
         ordering = ["-year", "award__name", "company__name"]
-        indexes = [models.Index(fields=["year"])]
+        indexes = [
+            models.Index(fields=["year"]),
+            # Public honours are verified ones: counted by company, listed newest first.
+            models.Index(
+                fields=["company"], condition=Q(verified=True), name="awards_honour_verified"
+            ),
+            models.Index(
+                fields=["-year", "-awarded_on", "-id"],
+                condition=Q(verified=True),
+                name="awards_honour_recent",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["award", "year", "company", "person", "project"],

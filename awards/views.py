@@ -1,9 +1,8 @@
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from portal.cache import public_page
-from portal.listing import canonical_list_url, filtered
+from portal.listing import CappedPaginator, canonical_list_url, filtered
 
 from .filters import HonourFilter
 from .models import Honour
@@ -37,7 +36,9 @@ def _public_honours():
 def honour_list(request):
     """The honours roll: public honours by year, filterable by year, level and award."""
     filterset = HonourFilter(request.GET or None, queryset=_public_honours())
-    page_obj = Paginator(filtered(filterset), HONOURS_PER_PAGE).get_page(request.GET.get("page"))
+    page_obj = CappedPaginator(filtered(filterset), HONOURS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     context = {
         "filter": filterset,
         "page_obj": page_obj,

@@ -7,15 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import Company
 from portal.templatetags.portal import localized
+from portal.widgets import Select
 
-from .models import Article, Issue
-from .selectors import article_search, published_years, section_choices
-
-
-def _issues(request):
-    """Issues with published articles (an issue in preparation stays unseen)."""
-    published = Article.objects.published().filter(issue=OuterRef("pk"))
-    return Issue.objects.filter(Exists(published)).only("year", "number", "title")
+from .models import Article
+from .selectors import article_search, issue_choices, published_years, section_choices
 
 
 def _companies(request):
@@ -32,13 +27,20 @@ class ArticleFilter(django_filters.FilterSet):
         widget=forms.SearchInput,
     )
     section = django_filters.ChoiceFilter(
-        label=_("Section"), field_name="section__slug", empty_label=_("All sections")
+        label=_("Section"),
+        field_name="section__slug",
+        empty_label=_("All sections"),
+        widget=Select,
     )
-    issue = django_filters.ModelChoiceFilter(
-        label=_("Bulletin issue"), queryset=_issues, empty_label=_("All issues")
+    issue = django_filters.ChoiceFilter(
+        label=_("Bulletin issue"), empty_label=_("All issues"), widget=Select
     )
     year = django_filters.ChoiceFilter(
-        label=_("Year"), field_name="published_at", lookup_expr="year", empty_label=_("All years")
+        label=_("Year"),
+        field_name="published_at",
+        lookup_expr="year",
+        empty_label=_("All years"),
+        widget=Select,
     )
     company = django_filters.ModelChoiceFilter(
         label=_("Member company"),
@@ -60,6 +62,7 @@ class ArticleFilter(django_filters.FilterSet):
         self.filters["section"].extra["choices"] = [
             (section.slug, localized(section)) for section in self.sections
         ]
+        self.filters["issue"].extra["choices"] = issue_choices()
         self.filters["year"].extra["choices"] = [
             (str(year), str(year)) for year in published_years()
         ]

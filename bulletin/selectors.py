@@ -7,6 +7,7 @@ from django.contrib.postgres.search import SearchRank
 from django.db.models import (
     Case,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     FloatField,
@@ -62,6 +63,19 @@ ARTICLE_LIST_FIELDS = (
     "issue__number",
     "issue__title",
 )
+
+
+def issue_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Issues with published articles (not one in preparation), newest first, by year.
+
+    For the news filter's drop-down: ids and names only, no model instances.
+    """
+    published = Article.objects.published().filter(issue=OuterRef("pk"))
+    issues = Issue.objects.filter(Exists(published)).values_list("pk", "year", "number")
+    years: dict[int, list[tuple[str, str]]] = {}
+    for pk, year, number in issues.order_by("-year", "-number"):
+        years.setdefault(year, []).append((str(pk), Issue.label(year, number)))
+    return [(str(year), choices) for year, choices in years.items()]
 
 
 def published_years() -> list[int]:

@@ -5,7 +5,6 @@ import re
 
 import segno
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
 from portal.cache import public_page
+from portal.listing import CappedPaginator
 from portal.search import html_to_text
 
 from .filters import ArticleFilter
@@ -32,7 +32,7 @@ DESCRIPTION_LENGTH = 160
 
 def _page(request, queryset):
     """The requested page of ``queryset`` (the last page when the number is too high)."""
-    return Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
+    return CappedPaginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
 
 
 def _published_article(pk: int) -> Article:

@@ -1,6 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from portal.widgets import Select
+
 from .models import Event
 from .selectors import event_years
 
@@ -9,10 +11,14 @@ class EventFilter(django_filters.FilterSet):
     """The public events list's filters: type of event and year."""
 
     kind = django_filters.ChoiceFilter(
-        label=_("Type"), choices=Event.Kind.choices, empty_label=_("All types")
+        label=_("Type"), choices=Event.Kind.choices, empty_label=_("All types"), widget=Select
     )
     year = django_filters.ChoiceFilter(
-        label=_("Year"), field_name="starts_at", lookup_expr="year", empty_label=_("All years")
+        label=_("Year"),
+        field_name="starts_at",
+        lookup_expr="year",
+        empty_label=_("All years"),
+        widget=Select,
     )
 
     class Meta:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from portal.search import query_terms, search_query
+from portal.widgets import Select
 
 from .models import City, IndustrySegment, SeatRole
 from .selectors import DIRECTORY_ORDER
@@ -29,15 +30,17 @@ class CompanyFilter(django_filters.FilterSet):
         choices=SeatRole.choices,
         empty_label=_("All roles"),
         method="filter_role",
+        widget=Select,
     )
     city = django_filters.ChoiceFilter(
-        label=_("City"), choices=City.choices, empty_label=_("All cities")
+        label=_("City"), choices=City.choices, empty_label=_("All cities"), widget=Select
     )
     industry = django_filters.ModelChoiceFilter(
         # "Industry" alone is also an award level (行业级).
         label=pgettext_lazy("company", "Industry"),
         queryset=IndustrySegment.objects.only("id", "name", "english_name"),
         empty_label=_("All industries"),
+        widget=Select,
     )
 
     def __init__(self, *args, **kwargs):

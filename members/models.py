@@ -147,6 +147,13 @@ class Company(models.Model):
         ordering = ["name"]
         indexes = [
             models.Index(fields=["status", "listed", "city"]),
+            # The listed companies' ids alone: what joins and counts of public rows need
+            # (the table's rows are wide, with descriptions and search words).
+            models.Index(
+                fields=["id"],
+                condition=Q(status="active", listed=True),
+                name="members_company_listed",
+            ),
             GinIndex(fields=["search_vector"], name="members_company_search"),
             # icontains compiles to UPPER(col) LIKE '%…%': index that expression.
             GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="members_company_name_trgm"),
@@ -244,6 +251,10 @@ class CouncilSeat(models.Model):
         verbose_name = _("council seat")
         verbose_name_plural = _("council seats")
         ordering = ["term", "role", "company__name"]
+        indexes = [
+            # A term's seats by role, read from the index alone (leadership, role counts).
+            models.Index(fields=["term", "role", "company"], name="members_seat_term_role"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["term", "company"],

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -30,19 +30,20 @@ DIRECTORY_ORDER = (F("current_role").asc(nulls_last=True), "name")
 COMPANY_NEWS_LIMIT = 10
 
 
-def current_role() -> Subquery:
-    """The role of the company's seat in the current term (NULL without one)."""
-    seat = CouncilSeat.objects.filter(company=OuterRef("pk"), term__is_current=True)
-    return Subquery(seat.order_by().values("role")[:1])
-
-
 def directory_companies() -> QuerySet[Company]:
-    """Listed companies with their current role, president units first, then by name."""
+    """Listed companies with their current role, president units first, then by name.
+
+    The role comes from a join with the current term's seats (one per company),
+    not a subquery per company: the order needs the role of every match.
+    """
+    current_term = Term.objects.current().order_by().values("pk")[:1]
+    current_seat = FilteredRelation("seats", condition=Q(seats__term=Subquery(current_term)))
     return (
         Company.objects.listed()
         .select_related("industry")
         .only(*DIRECTORY_FIELDS)
-        .annotate(current_role=current_role())
+        .annotate(current_seat=current_seat)
+        .annotate(current_role=F("current_seat__role"))
         .order_by(*DIRECTORY_ORDER)
     )
 
@@ -62,6 +63,20 @@ def current_role_counts() -> list[RoleCount]:
         .order_by()
     )
     return [RoleCount(SeatRole(role), counts[role]) for role in SeatRole.values if role in counts]
+
+
+def association_figures() -> dict[str, int]:
+    """The association in figures: listed member companies, council units of the current
+    term (president to council units), public honours. Each a count from an index."""
+    listed = Company.objects.listed()
+    council = CouncilSeat.objects.filter(
+        term__is_current=True, role__lte=SeatRole.COUNCIL, company__in=listed
+    )
+    return {
+        "companies": listed.count(),
+        "council": council.count(),
+        "honours": Honour.objects.public().count(),
+    }
 
 
 def listed_company(pk: int) -> Company:
@@ -109,10 +124,13 @@ def company_profile(company: Company) -> CompanyProfile:
         )
         .order_by("-year", F("awarded_on").desc(nulls_last=True), "award__name", "id")
     )
+    # The newest ids from the indexes alone (a company may be in a thousand articles),
+    # then the titles of those few: one query, newest first (Meta).
+    newest = Article.objects.published().filter(companies=company).values("pk")
     articles = list(
-        Article.objects.published()
-        .filter(companies=company)
-        .only("id", "title", "published_at")[:COMPANY_NEWS_LIMIT]  # newest first (Meta)
+        Article.objects.filter(pk__in=Subquery(newest[:COMPANY_NEWS_LIMIT])).only(
+            "id", "title", "published_at"
+        )
     )
     events = list(
         Event.objects.visible()

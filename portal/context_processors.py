@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.cache import cache
-from django.urls import translate_url
-from django.utils.translation import get_language
+from django.urls import NoReverseMatch, reverse, translate_url
+from django.utils.encoding import iri_to_uri
+from django.utils.translation import get_language, override
 
 from .cache import current_generation
 
@@ -35,25 +36,51 @@ NAV_AREAS = {
 }
 
 
+def _translated_path(request, code: str) -> str:
+    """This page's path in the language ``code``.
+
+    From the match the request was resolved with, reversed in that language:
+    what ``translate_url`` does, without resolving the path once more.
+    """
+    match = request.resolver_match
+    if match is None or match.url_name is None:  # an error page: resolve what there is
+        return translate_url(request.path, code)
+    name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+    with override(code):
+        try:
+            return reverse(name, args=match.args, kwargs=match.kwargs)
+        except NoReverseMatch:
+            return request.path
+
+
+def _language_links(request) -> list[dict]:
+    query = request.META.get("QUERY_STRING", "")
+    query = f"?{iri_to_uri(query)}" if query else ""  # as request.get_full_path() has it
+    current = get_language()
+    links = []
+    for code, name in settings.LANGUAGES:
+        path = _translated_path(request, code)
+        links.append(
+            {
+                "code": code,
+                "name": name,
+                "url": path + query,
+                "absolute_url": settings.SITE_URL + path,
+                "current": code == current,
+            }
+        )
+    return links
+
+
 def portal(request) -> dict:
     """What every public page needs: the association's name, navigation, languages."""
     if request.path.startswith(("/admin/", "/ckeditor5/")):
         return {}
-    path = request.get_full_path()
     return {
         "site_name": settings.SITE_NAME,
         "site_name_en": settings.SITE_NAME_EN,
         "canonical_url": settings.SITE_URL + request.path,
         "nav_area": NAV_AREAS.get(getattr(request.resolver_match, "view_name", ""), ""),
         "nav_sections": _nav_sections,
-        "language_links": [
-            {
-                "code": code,
-                "name": name,
-                "url": translate_url(path, code),
-                "absolute_url": settings.SITE_URL + translate_url(request.path, code),
-                "current": code == get_language(),
-            }
-            for code, name in settings.LANGUAGES
-        ],
+        "language_links": _language_links(request),
     }

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib.flatpages.models import FlatPage
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_safe
 from awards.models import Honour
 from bulletin.selectors import latest_articles_by_section
 from events.models import Event
-from members.models import Company, SeatRole
+from members.selectors import association_figures
 
 from .cache import public_page
 
@@ -25,23 +24,15 @@ HOME_HONOURS = 8
 def home(request):
     upcoming = list(Event.objects.upcoming()[:HOME_EVENTS])
     recent_events = [] if upcoming else list(Event.objects.past()[:HOME_EVENTS])
-    figures = Company.objects.listed().aggregate(
-        companies=Count("id", distinct=True),
-        council=Count(
-            "id",
-            distinct=True,
-            filter=Q(seats__term__is_current=True, seats__role__lte=SeatRole.COUNCIL),
-        ),
-    )
-    figures["honours"] = Honour.objects.public().count()
     context = {
         "sections": latest_articles_by_section(per_section=5),
         "upcoming_events": upcoming,
         "recent_events": recent_events,
         "honours": Honour.objects.public()
         .select_related("award", "company")
+        .only("year", "grade", "company__name", "company__short_name", "award__name")
         .order_by("-year", "-awarded_on", "-id")[:HOME_HONOURS],
-        "figures": figures,
+        "figures": association_figures(),
         "today": timezone.localdate(),
     }
     return render(request, "portal/home.html", context)

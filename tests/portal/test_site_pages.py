@@ -105,3 +105,21 @@ def test_it_answers_head_requests(client, url):
     response = client.head(url)
     assert response.status_code == 200
     assert response.content == b""
+
+
+def test_its_language_links_keep_the_page_its_arguments_and_its_query(client, settings):
+    from tests.bulletin.test_news_list import make_article
+
+    settings.SITE_URL = "https://portal.example.org"
+    article = make_article("聚光科技入选国家知识产权示范企业")
+    content = client.get(f"/news/{article.pk}/").content.decode()
+    assert f'href="/en/news/{article.pk}/" lang="en"' in content
+    assert f'hreflang="en" href="https://portal.example.org/en/news/{article.pk}/"' in content
+    # Browsers send a query percent-encoded.
+    search = client.get("/en/news/?q=%E4%BB%AA%E8%A1%A8&section=member-achievements")
+    search = search.content.decode()
+    assert 'href="/news/?q=%E4%BB%AA%E8%A1%A8&amp;section=member-achievements" lang="zh-Hans"' in (
+        search
+    )
+    # The absolute address for search engines leaves the query out.
+    assert 'hreflang="zh-Hans" href="https://portal.example.org/news/"' in search
