@@ -348,8 +348,9 @@ def digest_table(results: dict) -> list[str]:
         )
     lines.append("")
     lines.append(
-        f"One message: {floor['message_bytes']:,} bytes (a weekly digest of the newest week of "
-        "news, HTML and text). Every run's messages all reached the sink: "
+        f"A message: {floor['message_bytes']:,} bytes on average (each subscriber's weekly "
+        "digest of the newest week of news in the sections they chose, HTML and text; the "
+        "floor sends the same editions). Every run's messages all reached the sink: "
         + ", ".join(f"{run['received']:,} of {run['sent']:,}" for run in digest["runs"])
         + "."
     )

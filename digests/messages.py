@@ -102,7 +102,8 @@ _UNSUBSCRIBE = "https://placeholder.invalid/unsubscribe"
 _WEB_VIEW = "https://placeholder.invalid/web-view"
 
 
-def _edition_key(content: DigestContent) -> tuple:
+def edition_key(content: DigestContent) -> tuple:
+    """What makes two subscribers' digests the same but for their address and links."""
     request = content.request
     sections = tuple(sorted(section.pk for section in request.subscriber.sections.all()))
     return (request.frequency, request.window_start, request.window_end, sections)
@@ -118,12 +119,26 @@ def _fill(text: str, email: str, unsubscribe: str, web_view: str, *, html: bool)
     )
 
 
-def digest_mails(items: list[tuple[DigestContent, int]]) -> list[DigestMail]:
-    """``digest_mail`` for many digests, rendering each distinct edition once."""
-    editions: dict[tuple, RenderedMail] = {}
+# A run keeps at most this many editions rendered (subscribers choose sections:
+# five sections make at most 32 editions of one window).
+EDITIONS_KEPT = 256
+
+
+def digest_mails(
+    items: list[tuple[DigestContent, int]], *, editions: dict[tuple, RenderedMail] | None = None
+) -> list[DigestMail]:
+    """``digest_mail`` for many digests, rendering each distinct edition once.
+
+    ``editions`` carries the rendered editions from one batch of a run to the
+    next (a run's windows end at its cutoff, in the past, so their content
+    stays put); without it, each call renders its own.
+    """
+    editions = {} if editions is None else editions
+    if len(editions) > EDITIONS_KEPT:
+        editions.clear()
     mails = []
     for content, delivery_id in items:
-        key = _edition_key(content)
+        key = edition_key(content)
         rendered = editions.get(key)
         if rendered is None:
             placeholder = replace(

@@ -124,10 +124,22 @@ def digest_contents(*, requests: list[DigestRequest]) -> list[DigestContent]:
     end = max(request.window_end for request in requests)
     earliest_end = min(request.window_end for request in requests)
 
+    # What a digest shows of each row, nothing more (an article's body and search words
+    # are most of its size).
     articles = list(
         Article.objects.published()
         .filter(published_at__gte=start, published_at__lt=end)
         .select_related("section")
+        .only(
+            "id",
+            "title",
+            "summary",
+            "published_at",
+            "section__name",
+            "section__english_name",
+            "section__slug",
+            "section__order",
+        )
         .order_by("section__order", "section_id", "-published_at", "-id")
     )
     for article in articles:
@@ -136,7 +148,17 @@ def digest_contents(*, requests: list[DigestRequest]) -> list[DigestContent]:
     honours = list(
         Honour.objects.public()
         .filter(created_at__gte=start, created_at__lt=end)
-        .select_related("award", "company", "source_article")
+        .select_related("award", "company")
+        .only(
+            "year",
+            "grade",
+            "project",
+            "created_at",
+            "source_article_id",
+            "award__name",
+            "company__name",
+            "company__short_name",
+        )
         .order_by("-created_at", "-id")
     )
     honour_list_url = absolute_url("awards:honour_list")
@@ -155,6 +177,7 @@ def digest_contents(*, requests: list[DigestRequest]) -> list[DigestContent]:
             starts_at__lt=end + timedelta(days=settings.DIGEST_EVENTS_DAYS),
         )
         .order_by("starts_at", "id")
+        .defer("description")
     )
     for event in events:
         event.absolute_url = absolute_url("events:event_detail", event.pk)

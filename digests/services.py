@@ -24,6 +24,7 @@ from django.db.models import Case, DateTimeField, F, Q, Value, When
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from outbox.messages import RenderedMail
 from outbox.models import OutgoingMail
 from outbox.services import mail_queue
 from outbox.smtp_errors import is_permanent, is_transient
@@ -302,14 +303,17 @@ class BuiltDigest:
         return self.content.request.window_start
 
 
-def digest_batch_build(*, delivery_ids: list[int]) -> list[BuiltDigest]:
+def digest_batch_build(
+    *, delivery_ids: list[int], editions: dict[tuple, RenderedMail] | None = None
+) -> list[BuiltDigest]:
     """The messages of a batch of deliveries, in five queries whatever the batch's size.
 
     One for the rows with their runs and subscribers, one for the subscribers'
     sections, and the three of ``digest_contents``. A subscriber who
     unsubscribed since the run was created, and one with nothing new, get no
     message. A window starts no earlier than the subscriber's last digest, so
-    a digest sent by a later run is not repeated by an older one.
+    a digest sent by a later run is not repeated by an older one. ``editions``:
+    see ``digest_mails``.
     """
     deliveries = list(
         DigestDelivery.objects.filter(pk__in=delivery_ids)
@@ -343,7 +347,7 @@ def digest_batch_build(*, delivery_ids: list[int]) -> list[BuiltDigest]:
             sending.append(item)
     for item, mail in zip(
         sending,
-        digest_mails([(item.content, item.delivery.pk) for item in sending]),
+        digest_mails([(item.content, item.delivery.pk) for item in sending], editions=editions),
         strict=True,
     ):
         item.mail = mail
@@ -391,6 +395,7 @@ def digest_run_send(
     started = time.monotonic()
     counts = SendCounts(pending=_pending(run_id).count())
     deferred: set[int] = set()
+    editions: dict[tuple, RenderedMail] = {}  # rendered once for the whole run
     while True:
         if time_budget is not None and time.monotonic() - started > time_budget:
             counts.more = _pending(run_id).exclude(pk__in=list(deferred)).exists()
@@ -398,7 +403,8 @@ def digest_run_send(
         delivery_ids = digest_deliveries_claim(run_id=run_id, limit=batch_size, exclude=deferred)
         if not delivery_ids:
             break
-        _send_batch(digest_batch_build(delivery_ids=delivery_ids), counts, deferred)
+        built = digest_batch_build(delivery_ids=delivery_ids, editions=editions)
+        _send_batch(built, counts, deferred)
         if progress is not None:
             progress(counts)
     if not counts.more and not _pending(run_id).exists():

@@ -8,7 +8,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from digests import services
+from digests import messages, services
 from digests.models import DigestDelivery, DigestRun, Frequency, Subscriber
 from events.models import Event
 from tests.digests.conftest import add_article, add_event, add_honour, add_subscribers
@@ -245,3 +245,28 @@ def test_it_builds_a_batch_in_a_fixed_number_of_queries(world):
         f"building 10 digests ran {few} queries and 100 ran {many}: the digest build "
         f"must not query per subscriber (explain any new query here)"
     )
+
+
+def test_a_run_renders_each_edition_once_across_its_batches(world, monkeypatch):
+    add_article(world.news, world.start + timedelta(days=1), title="协会召开七届三次理事会")
+    add_article(world.achievements, world.start + timedelta(days=2), title="中控技术新品发布")
+    add_subscribers(5, last_digest_at=world.start, sections=[world.achievements])
+    add_subscribers(5, last_digest_at=world.start, start=5)
+    rendered = []
+    real_render = messages.render_mail
+
+    def counting_render(*args, **kwargs):
+        rendered.append(args[0])
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(messages, "render_mail", counting_render)
+    run = services.digest_run_create(frequency=Frequency.WEEKLY, scheduled_for=world.today)
+
+    counts = services.digest_run_send(run_id=run.pk, batch_size=3)
+
+    assert counts.sent == 10 and len(mail.outbox) == 10
+    assert len(rendered) == 2, "two editions (one section, all sections) in four batches"
+    unsubscribe_links = {re.search(r"/unsubscribe/[^/\s]+/", m.body).group() for m in mail.outbox}
+    assert len(unsubscribe_links) == 10, "each subscriber gets their own links"
+    chosen = [m for m in mail.outbox if "协会召开七届三次理事会" not in m.body]
+    assert len(chosen) == 5 and all("中控技术新品发布" in m.body for m in chosen)
