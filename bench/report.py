@@ -55,7 +55,7 @@ def _pages(queries: dict, tiny_queries: dict | None, served: dict) -> list[dict]
         load = served["pages"].get(page["name"])
         if load is None:
             continue
-        floor = (load.get("floor") or {}).get("requests_per_second")
+        floor, floor_off = _floors(load)
         warm, off = load.get("cache_warm") or {}, load.get("cache_off") or {}
         tiny_page = tiny.get(page["name"])
         rows.append(
@@ -71,13 +71,14 @@ def _pages(queries: dict, tiny_queries: dict | None, served: dict) -> list[dict]
                 "cache_warm": warm,
                 "cache_off": off,
                 "floor": load.get("floor"),
+                "floor_off": load.get("floor_off"),
                 "ratio_warm": _ratio(warm.get("requests_per_second"), floor),
-                "ratio_off": _ratio(off.get("requests_per_second"), floor),
+                "ratio_off": _ratio(off.get("requests_per_second"), floor_off),
             }
         )
     layout = served["pages"].get(LAYOUT)
     if layout is not None:
-        floor = (layout.get("floor") or {}).get("requests_per_second")
+        floor, floor_off = _floors(layout)
         warm, off = layout.get("cache_warm") or {}, layout.get("cache_off") or {}
         rows.append(
             {
@@ -93,11 +94,22 @@ def _pages(queries: dict, tiny_queries: dict | None, served: dict) -> list[dict]
                 "cache_warm": warm,
                 "cache_off": off,
                 "floor": layout.get("floor"),
+                "floor_off": layout.get("floor_off"),
                 "ratio_warm": _ratio(warm.get("requests_per_second"), floor),
-                "ratio_off": _ratio(off.get("requests_per_second"), floor),
+                "ratio_off": _ratio(off.get("requests_per_second"), floor_off),
             }
         )
     return rows
+
+
+def _floors(load: dict) -> tuple[float | None, float | None]:
+    """The floor's requests per second measured beside the page, cache warm and cache off.
+
+    Results from before 2026-12-01 measured the floor with the cache warm only.
+    """
+    warm = (load.get("floor") or {}).get("requests_per_second")
+    off = (load.get("floor_off") or {}).get("requests_per_second")
+    return warm, off or warm
 
 
 def _target(name: str, met: bool | None, measured: str) -> dict:
@@ -286,12 +298,12 @@ def targets_table(results: dict) -> list[str]:
 def pages_table(results: dict) -> list[str]:
     lines = [
         "| page | bytes | queries | cached req/s | × floor | p50 / p99 ms "
-        "| uncached req/s | × floor | p50 / p99 ms | floor req/s |",
+        "| uncached req/s | × floor | p50 / p99 ms | floor req/s (warm / off) |",
         "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for page in results["pages"]:
         warm, off = page["cache_warm"] or {}, page["cache_off"] or {}
-        floor = page["floor"] or {}
+        floor_warm, floor_off = _floors(page)
         queries = "–" if page["queries"] is None else str(page["queries"])
         if page["queries_tiny"] is not None:
             queries += f" ({page['queries_tiny']})"
@@ -301,7 +313,7 @@ def pages_table(results: dict) -> list[str]:
             f"| {_num(warm.get('p50_ms'), 1)} / {_num(warm.get('p99_ms'), 1)} "
             f"| {_num(off.get('requests_per_second'))} | {_times(page['ratio_off'])} "
             f"| {_num(off.get('p50_ms'), 1)} / {_num(off.get('p99_ms'), 1)} "
-            f"| {_num(floor.get('requests_per_second'))} |"
+            f"| {_num(floor_warm)} / {_num(floor_off)} |"
         )
     return lines
 
@@ -391,7 +403,7 @@ def markdown(results: dict) -> str:
         f"{rows['subscribers']:,} subscribers; {seed_text}.",
         f"- Load: {versions.get('load_generator', tool)}, {settings['connections']} connections, "
         f"{settings['threads']} threads, {settings['duration_s']:g} s per page and mode after "
-        f"{settings['warmup_s']:g} s of warm-up (cache warm: page and floor take turns, "
+        f"{settings['warmup_s']:g} s of warm-up (page and floor take turns, "
         f"{settings.get('rounds', 1)} runs each); gunicorn with {settings['gunicorn_workers']} "
         f"{settings['gunicorn_worker_class']} workers, production settings, on 127.0.0.1.",
         "",
@@ -485,8 +497,10 @@ def latest_results(directory: Path = RESULTS_DIR) -> dict:
 def refresh(results: dict) -> dict:
     """Ratios and verdicts recomputed from the measured figures (after a change of rules)."""
     for page in results["pages"]:
-        floor = (page.get("floor") or {}).get("requests_per_second")
-        for mode, key in (("cache_warm", "ratio_warm"), ("cache_off", "ratio_off")):
+        floors = _floors(page)
+        for mode, key, floor in zip(
+            ("cache_warm", "cache_off"), ("ratio_warm", "ratio_off"), floors, strict=True
+        ):
             page[key] = _ratio((page.get(mode) or {}).get("requests_per_second"), floor)
     results["targets"] = evaluate(results)
     return results

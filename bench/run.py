@@ -14,7 +14,7 @@
    anything meanwhile.
 4. Results to ``bench/results/<date>.json`` and ``.md``; the README's table.
 
-    python -m bench.run                    # the full benchmark (10 to 15 minutes)
+    python -m bench.run                    # the full benchmark (about 10 minutes)
     python -m bench.run --duration 5 --pages home article --digest-sizes 0
 """
 
@@ -63,9 +63,11 @@ LAYOUT = "layout"
 class Options:
     seed_args: list[str] = field(default_factory=list)  # seed_bench's scale options
     pages: tuple[str, ...] = ALL_PAGES
-    duration: float = 10.0
+    # Seconds of load per page and mode (and as many for its floor), in turns of
+    # duration / rounds seconds; a warm-up before each page.
+    duration: float = 4.0
     warmup: float = 2.0
-    rounds: int = 5  # page and floor take turns this many times (cache warm)
+    rounds: int = 2
     connections: int = 16
     threads: int = 2
     workers: int = 2 * (os.cpu_count() or 1) + 1
@@ -264,7 +266,8 @@ def writes_between(before: dict, after: dict) -> dict:
 def measure_pages(runner: Runner, options: Options, pages: list[dict], tool: str) -> dict:
     """Each page under load, cache warm then cache off; the floor at each page's size."""
     results = {
-        page["name"]: {"cache_warm": None, "cache_off": None, "floor": None} for page in pages
+        page["name"]: {"cache_warm": None, "cache_off": None, "floor": None, "floor_off": None}
+        for page in pages
     }
     writes = {}
     for cache_on in (True, False):
@@ -276,18 +279,14 @@ def measure_pages(runner: Runner, options: Options, pages: list[dict], tool: str
                 url = base + page["path"]
                 size = len(fetch(url))
                 results[page["name"]]["bytes"] = size
-                if cache_on:
-                    # Page and floor take turns, so that a change in the machine's load
-                    # (other processes) weighs on both alike.
-                    floor_url = f"{base}/bench/floor/{size}/"
-                    run, floor = _paired(runner, tool, url, floor_url)
-                    results[page["name"]]["floor"] = floor
-                else:
-                    run, floor = _measured(runner, tool, url), None
+                # Page and floor take turns, so that a change in the machine's speed
+                # (its neighbours) weighs on both alike: each mode has a floor of its own.
+                floor_url = f"{base}/bench/floor/{size}/"
+                run, floor = _paired(runner, tool, url, floor_url)
+                results[page["name"]]["floor" if cache_on else "floor_off"] = floor
                 results[page["name"]][mode] = run
                 _report_run(options, f"{page['name']} ({mode})", run)
-                if floor:
-                    _report_run(options, f"floor at {size:,} bytes", floor)
+                _report_run(options, f"floor at {size:,} bytes", floor)
         # Backends report their counters when they end: read them once gunicorn is gone.
         time.sleep(1.0)
         writes[mode] = writes_between(before, database_writes(runner.servers.database_url))
@@ -303,16 +302,6 @@ def _run(runner: Runner, tool: str, url: str, seconds: float) -> load.LoadResult
     return load.run_load(
         tool, url, seconds=seconds, connections=options.connections, threads=options.threads
     )
-
-
-def _measured(runner: Runner, tool: str, url: str) -> dict:
-    """Warm up, wait for the server to be idle, load ``url``; wait again afterwards."""
-    if runner.options.warmup > 0:
-        _run(runner, tool, url, runner.options.warmup)
-    _idle(runner)
-    result = _run(runner, tool, url, runner.options.duration)
-    _idle(runner)
-    return result.as_dict()
 
 
 def _paired(runner: Runner, tool: str, url: str, floor_url: str) -> tuple[dict, dict]:
@@ -525,10 +514,14 @@ def run(options: Options) -> dict:
 
 def parse_args(argv: list[str] | None = None) -> Options:
     parser = argparse.ArgumentParser(description="Run the Xiehui benchmark (make bench).")
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds per load run")
-    parser.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up per run")
     parser.add_argument(
-        "--rounds", type=int, default=5, help="turns of page and floor within --duration"
+        "--duration", type=float, default=Options.duration, help="seconds of load per page"
+    )
+    parser.add_argument(
+        "--warmup", type=float, default=Options.warmup, help="seconds of warm-up per page"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=Options.rounds, help="turns of page and floor"
     )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2, help="wrk's threads")

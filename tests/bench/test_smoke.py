@@ -91,7 +91,7 @@ def _check_page(results):
     assert 0 < page["queries"] <= 10
     assert page["queries_cached"] == 0
     assert page["writes"] == []
-    for run in (page["cache_warm"], page["cache_off"], page["floor"]):
+    for run in (page["cache_warm"], page["cache_off"], page["floor"], page["floor_off"]):
         assert run["requests"] > 0
         assert run["requests_per_second"] > 0
         assert run["errors"] == 0

@@ -70,7 +70,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--runs", type=int, default=50, help="runs of the indexed search")
-        parser.add_argument("--slow-runs", type=int, default=5, help="runs of the slow variants")
+        parser.add_argument("--slow-runs", type=int, default=3, help="runs of the slow variants")
         parser.add_argument(
             "--budget", type=float, default=15.0, help="seconds per variant, at most"
         )
