@@ -55,8 +55,13 @@ ALL_PAGES = (
     "honours",
 )
 PAGE_CACHE_ON_SECONDS = 300
-# A reference row: the portal's layout with no content (bench/views.py).
-LAYOUT = "layout"
+# Reference rows (bench/views.py), measured with the page cache off only (nothing
+# caches them): what any page costs before its own content.
+REFERENCES = (
+    {"name": "layout", "path": "/bench/layout/"},
+    {"name": "one_query", "path": "/bench/queries/1/"},
+    {"name": "five_queries", "path": "/bench/queries/5/"},
+)
 
 
 @dataclass
@@ -76,7 +81,7 @@ class Options:
     search_runs: int = 50
     digest_sizes: tuple[int, ...] = (1_000, 10_000)
     tiny_comparison: bool = True
-    layout_reference: bool = True
+    references: bool = True
     results_dir: Path = RESULTS_DIR
     update_readme: bool = True
     database_url: str | None = None
@@ -266,7 +271,13 @@ def writes_between(before: dict, after: dict) -> dict:
 def measure_pages(runner: Runner, options: Options, pages: list[dict], tool: str) -> dict:
     """Each page under load, cache warm then cache off; the floor at each page's size."""
     results = {
-        page["name"]: {"cache_warm": None, "cache_off": None, "floor": None, "floor_off": None}
+        page["name"]: {
+            "path": page["path"],
+            "cache_warm": None,
+            "cache_off": None,
+            "floor": None,
+            "floor_off": None,
+        }
         for page in pages
     }
     writes = {}
@@ -276,6 +287,8 @@ def measure_pages(runner: Runner, options: Options, pages: list[dict], tool: str
         before = database_writes(runner.servers.database_url)
         with runner.gunicorn(cache_on=cache_on) as base:
             for page in pages:
+                if cache_on and page.get("reference"):
+                    continue
                 url = base + page["path"]
                 size = len(fetch(url))
                 results[page["name"]]["bytes"] = size
@@ -461,8 +474,8 @@ def run(options: Options) -> dict:
             mark = phase("digest", mark)
 
         pages = [page for page in queries["pages"] if page["name"] in options.pages]
-        if options.layout_reference:
-            pages.append({"name": LAYOUT, "path": "/bench/layout/"})
+        if options.references:
+            pages += [dict(reference, reference=True) for reference in REFERENCES]
         say(
             options,
             f"loading {len(pages)} pages with {tool} for {options.duration:g} s each "

@@ -57,7 +57,7 @@ def _run_smoke(tmp_path):
         search=False,
         digest_sizes=(),
         tiny_comparison=False,
-        layout_reference=False,
+        references=False,
         results_dir=tmp_path,
         update_readme=False,
         database_url=_test_database_url(),
