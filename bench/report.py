@@ -453,9 +453,10 @@ def markdown(results: dict) -> str:
         "## Digest",
         "",
         "A weekly digest (`digest_run_create` + `digest_run_send`) to a counting SMTP sink on "
-        "loopback, against the floor: the same number of copies of one digest, rendered "
-        "beforehand, sent over one SMTP connection. Peak memory: the sending process's "
-        "maximum resident set.",
+        "loopback, against the floor: the same subscribers' messages, each subscriber's "
+        "edition rendered beforehand, sent over one SMTP connection through Django's SMTP "
+        "backend (which builds each MIME message as it sends). Peak memory: the sending "
+        "process's maximum resident set.",
         "",
         *digest_table(results),
     ]
