@@ -130,8 +130,9 @@ def digest_mails(
     """``digest_mail`` for many digests, rendering each distinct edition once.
 
     ``editions`` carries the rendered editions from one batch of a run to the
-    next (a run's windows end at its cutoff, in the past, so their content
-    stays put); without it, each call renders its own.
+    next, so that a run renders each edition once (a run's windows end at its
+    cutoff, in the past; an article edited while the run sends keeps, in that
+    run, the rendering it had first); without it, each call renders its own.
     """
     editions = {} if editions is None else editions
     if len(editions) > EDITIONS_KEPT:

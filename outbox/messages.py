@@ -38,12 +38,12 @@ def render_mail(name: str, context: dict) -> RenderedMail:
 
 
 def _set_text_content(msg, string, *args, cte=None, **kwargs):
-    """The email package's text handler, but Chinese text always goes base64-encoded.
+    """The email package's text handler, but text beyond ASCII (Chinese) goes base64-encoded.
 
     Left to choose, the package looks at a part's first ten lines: an HTML part
     opens with ASCII markup, so it picks quoted-printable, which spends nine
-    bytes on each Chinese character (base64: four). A weekly digest's HTML
-    went out at 89 KB instead of 67, beyond the 102 KB at which Gmail clips a
+    bytes on each Chinese character (base64: four). The largest weekly digest
+    went out at 106 KB instead of 83, beyond the 102 KB at which Gmail clips a
     message, and Python encodes quoted-printable a character at a time.
     """
     if cte is None and not string.isascii():

@@ -25,25 +25,31 @@ class CappedPaginator(Paginator):
     def __init__(self, object_list, per_page, *, limit: int | None = None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.limit = COUNT_LIMIT if limit is None else limit
-        self.capped = False
 
     @cached_property
-    def count(self) -> int:
+    def _counted(self) -> int:
+        """The rows, counted up to ``limit`` + 1 (one query)."""
         if not isinstance(self.object_list, QuerySet):
             return len(self.object_list)
         # Any limit + 1 rows tell whether there are more: no order needed to count them.
-        counted = self.object_list.order_by()[: self.limit + 1].count()
-        self.capped = counted > self.limit
-        return min(counted, self.limit)
+        return self.object_list.order_by()[: self.limit + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._counted, self.limit)
+
+    @property
+    def capped(self) -> bool:
+        return self._counted > self.limit
 
 
 def distinct_descending(queryset: QuerySet, field: str) -> list:
     """The distinct values of ``field`` in ``queryset``, largest first, in one query.
 
-    ``SELECT DISTINCT`` reads every row (PostgreSQL skips through an index only
-    from version 18 on); this takes the largest value, then the largest below
-    it, and so on (a "loose index scan"): with an index on ``field``, one probe
-    per value. The honours roll's ten years: 5.7 ms → 0.5 ms for 20,000 honours.
+    ``SELECT DISTINCT`` reads every row (PostgreSQL has no loose index scan);
+    this takes the largest value, then the largest below it, and so on: with an
+    index on ``field``, one probe per value. The honours roll's ten years:
+    5.7 ms → 0.8 ms for 20,000 honours.
     """
     present = queryset.filter(**{f"{field}__isnull": False}).order_by(F(field).desc())
     first = present.values_list(field)[:1]
