@@ -7,6 +7,7 @@ from django.utils import timezone
 from bulletin.models import Article, Section
 from events.models import Event
 from members.models import Company
+from tests.bulletin.test_news_list import make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -108,8 +109,6 @@ def test_it_answers_head_requests(client, url):
 
 
 def test_its_language_links_keep_the_page_its_arguments_and_its_query(client, settings):
-    from tests.bulletin.test_news_list import make_article
-
     settings.SITE_URL = "https://portal.example.org"
     article = make_article("聚光科技入选国家知识产权示范企业")
     content = client.get(f"/news/{article.pk}/").content.decode()
