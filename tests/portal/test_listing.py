@@ -60,3 +60,19 @@ def test_it_lists_distinct_values_largest_first_in_one_query(django_assert_num_q
         years = distinct_descending(Honour.objects.public(), "year")
     assert years == [2022, 2019, 2016]
     assert distinct_descending(Honour.objects.public().filter(year__lt=2016), "year") == []
+
+
+def test_the_honours_roll_says_when_it_pages_only_the_first_honours(client, monkeypatch):
+    monkeypatch.setattr(listing, "COUNT_LIMIT", 3)
+    award = Award.objects.create(name="奖", issuer="单位", level="provincial", kind="product")
+    company = Company.objects.create(name="甲公司")
+    for number in range(5):
+        Honour.objects.create(
+            award=award, year=2022, company=company, verified=True, project=f"项目{number}"
+        )
+    page = client.get("/honours/").content.decode()
+    assert "共超过 3 项荣誉，只分页列出前 3 项。" in page
+    assert "共 3 项荣誉" not in page
+    empty_cache()
+    monkeypatch.setattr(listing, "COUNT_LIMIT", 1000)
+    assert "共 5 项荣誉" in client.get("/honours/").content.decode()
