@@ -81,6 +81,35 @@ def _locked_event(event: Event) -> Event:
     return locked
 
 
+def _unavailable(emails: list[str]) -> str:
+    return _(
+        "These email addresses cannot be registered for this event: %(emails)s. "
+        "Please check them, or ask the secretariat."
+    ) % {"emails": "、".join(emails)}
+
+
+def _refuse_taken(event: Event, company: Company, emails: list[str]) -> None:
+    """Refuse attendees already registered; name them only to their own company.
+
+    Who another company registered is that company's business: an address it
+    registered is refused without a name, as any address that cannot be used.
+    """
+    taken = list(
+        event.registrations.exclude(status=Registration.Status.CANCELLED)
+        .annotate(email_lower=Lower("attendee_email"))
+        .filter(email_lower__in=emails)
+        .values_list("company_id", "attendee_name", "email_lower")
+        .order_by("id")
+    )
+    own = [name for company_id, name, _email in taken if company_id == company.pk]
+    if own:
+        raise RegistrationError(
+            _("Already registered for this event: %(names)s.") % {"names": "、".join(own)}
+        )
+    if taken:
+        raise RegistrationError(_unavailable([email for _id, _name, email in taken]))
+
+
 def registration_create(
     *, event: Event, contact: Contact, attendees: Iterable[Attendee]
 ) -> list[Registration]:
@@ -123,16 +152,7 @@ def registration_create(
                     )
                     % {"limit": event.per_company_limit, "left": left}
                 )
-        taken = (
-            event.registrations.exclude(status=Registration.Status.CANCELLED)
-            .annotate(email_lower=Lower("attendee_email"))
-            .filter(email_lower__in=emails)
-            .values_list("attendee_name", flat=True)
-        )
-        if taken:
-            raise RegistrationError(
-                _("Already registered for this event: %(names)s.") % {"names": "、".join(taken)}
-            )
+        _refuse_taken(event, company, emails)
 
         seats_left = None if event.capacity is None else max(event.capacity - event.seats_taken, 0)
         registrations = []
@@ -158,11 +178,8 @@ def registration_create(
             try:
                 with transaction.atomic():
                     registration.save()
-            except IntegrityError:  # the unique constraint: registered in the back office meanwhile
-                raise RegistrationError(
-                    _("Already registered for this event: %(names)s.")
-                    % {"names": registration.attendee_name}
-                ) from None
+            except IntegrityError:  # the unique constraint: registered meanwhile
+                raise RegistrationError(_unavailable([registration.attendee_email])) from None
             registrations.append(registration)
         for registration in registrations:
             template = (

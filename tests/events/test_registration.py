@@ -188,7 +188,8 @@ def test_it_refuses_someone_registered_twice(companies):
     event = open_event(capacity=10)
     services.registration_create(event=event, contact=companies[0], attendees=[person(1)])
 
-    with pytest.raises(RegistrationError, match="参会人1"):
+    # Another company's attendee: refused by the address typed, never by the name on file.
+    with pytest.raises(RegistrationError, match="p1@example.com"):
         services.registration_create(
             event=event,
             contact=companies[1],
@@ -286,3 +287,53 @@ def test_it_offers_anonymous_visitors_to_sign_in_to_register(client, companies):
 
     assert reverse("accounts:login") + "?next=" in content
     assert PASSWORD not in content
+
+
+def _register_one(client, event, name: str, email: str):
+    return client.post(
+        reverse("events:register", args=[event.pk]),
+        {
+            "attendees-TOTAL_FORMS": "1",
+            "attendees-INITIAL_FORMS": "0",
+            "attendees-MIN_NUM_FORMS": "1",
+            "attendees-MAX_NUM_FORMS": "5",
+            "attendees-0-name": name,
+            "attendees-0-email": email,
+        },
+    )
+
+
+def test_it_never_tells_a_contact_whom_another_company_registered(client, companies):
+    event = open_event(capacity=10)
+    a, b = companies[:2]
+    services.registration_create(
+        event=event,
+        contact=b,
+        attendees=[Attendee(name="乙公司的张总", email="zhang@example.com", title="", phone="")],
+    )
+    client.force_login(a.user)
+
+    response = _register_one(client, event, "张三", "Zhang@example.com")
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "乙公司的张总" not in content
+    assert "zhang@example.com" in content and "秘书处" in content
+    assert Registration.objects.filter(event=event).count() == 1
+
+
+def test_it_names_the_companys_own_attendee_already_registered(client, companies):
+    event = open_event(capacity=10)
+    a = companies[0]
+    services.registration_create(
+        event=event,
+        contact=a,
+        attendees=[Attendee(name="王工", email="wang@example.com", title="", phone="")],
+    )
+    client.force_login(a.user)
+
+    response = _register_one(client, event, "王工程师", "wang@example.com")
+
+    assert response.status_code == 200
+    assert "以下人员已报名本活动：王工。" in response.content.decode()
+    assert Registration.objects.filter(event=event).count() == 1
