@@ -24,6 +24,7 @@ from django.db.models import Case, DateTimeField, F, Q, Value, When
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from outbox.dispatch import dispatch_on_commit
 from outbox.messages import RenderedMail
 from outbox.models import OutgoingMail
 from outbox.services import mail_queue
@@ -549,7 +550,8 @@ def digest_deliveries_resend(*, run_ids: Iterable[int], delivery_ids=None) -> in
         count = failed.update(status=DigestDelivery.Status.QUEUED, claimed_at=None)
         DigestRun.objects.filter(pk__in=reopened).update(finished_at=None)
         for run_id in sorted(reopened):
-            send_digest_run.delay_on_commit(run_id)
+            # With the broker down, resume_digest_runs hands the run out later.
+            dispatch_on_commit(send_digest_run, run_id)
     return count
 
 

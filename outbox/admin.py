@@ -1,9 +1,10 @@
 from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .models import OutgoingMail
-from .tasks import send_outgoing_mail
+from .services import outbox_dispatch
 
 
 @admin.register(OutgoingMail)
@@ -21,9 +22,10 @@ class OutgoingMailAdmin(admin.ModelAdmin):
     @admin.action(description=_("Send the selected failed mail again"), permissions=["change"])
     def resend(self, request, queryset):
         pks = list(queryset.filter(status=OutgoingMail.Status.FAILED).values_list("pk", flat=True))
-        OutgoingMail.objects.filter(pk__in=pks).update(status=OutgoingMail.Status.QUEUED)
-        for pk in pks:
-            send_outgoing_mail.delay(pk)
+        OutgoingMail.objects.filter(pk__in=pks).update(
+            status=OutgoingMail.Status.QUEUED, next_attempt_at=timezone.now()
+        )
+        outbox_dispatch(pks)
         self.message_user(
             request,
             ngettext("%(count)d mail queued again.", "%(count)d mails queued again.", len(pks))

@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,6 +17,8 @@ class OutgoingMail(models.Model):
     sends it, and marks it sent, so a retried or repeated task never sends it
     twice. ``key`` names what the mail is about (e.g. ``registration-confirmed:42``);
     with a key, the same mail is queued once however often it is asked for.
+    A row waiting out a retry (``next_attempt_at`` ahead) is neither sent
+    early nor taken for lost.
     """
 
     class Status(models.TextChoices):
@@ -38,6 +41,10 @@ class OutgoingMail(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    # When the next try is due: now when queued, later when waiting out a retry.
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    # The broker could not take its task (it was down): the requeue hands it out again.
+    needs_dispatch = models.BooleanField(_("waiting for the broker"), default=False)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     objects = OutgoingMailQuerySet.as_manager()

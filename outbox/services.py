@@ -10,11 +10,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from .dispatch import dispatch, dispatch_on_commit
 from .messages import RenderedMail, make_message, render_mail
 from .models import OutgoingMail
 from .smtp_errors import is_permanent
 
 logger = logging.getLogger(__name__)
+
+# A retry delivered this much before its time is still taken (another host's clock).
+RETRY_GRACE_SECONDS = 5
 
 
 class Outcome(enum.Enum):
@@ -55,8 +59,31 @@ def mail_queue(
         raise
     from .tasks import send_outgoing_mail
 
-    transaction.on_commit(lambda: send_outgoing_mail.delay(mail.pk))
+    dispatch_on_commit(send_outgoing_mail, mail.pk, on_failure=lambda: _needs_dispatch([mail.pk]))
     return mail
+
+
+def _needs_dispatch(pks: list[int]) -> None:
+    OutgoingMail.objects.filter(pk__in=pks, status=OutgoingMail.Status.QUEUED).update(
+        needs_dispatch=True
+    )
+
+
+def outbox_dispatch(pks: list[int]) -> int:
+    """Hand these rows to workers now; return how many the broker took.
+
+    Rows the broker cannot take are marked for the requeue, which hands
+    them out again once it is back.
+    """
+    from .tasks import send_outgoing_mail
+
+    failed = [pk for pk in pks if not dispatch(send_outgoing_mail, pk)]
+    taken = [pk for pk in pks if pk not in failed]
+    if taken:
+        OutgoingMail.objects.filter(pk__in=taken, needs_dispatch=True).update(needs_dispatch=False)
+    if failed:
+        _needs_dispatch(failed)
+    return len(taken)
 
 
 def _claim(pk: int) -> OutgoingMail | None:
@@ -64,23 +91,33 @@ def _claim(pk: int) -> OutgoingMail | None:
 
     A conditional UPDATE, so two workers never both win; a row claimed by a
     sender that died (claimed longer than OUTBOX_CLAIM_SECONDS ago) can be
-    taken again.
+    taken again. A row waiting out a retry is not taken before its time (a
+    few seconds' grace, for clocks of other hosts), whoever asks.
     """
     now = timezone.now()
     stale = now - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
     claimed = OutgoingMail.objects.filter(
-        Q(status=OutgoingMail.Status.QUEUED)
+        Q(
+            status=OutgoingMail.Status.QUEUED,
+            next_attempt_at__lte=now + timedelta(seconds=RETRY_GRACE_SECONDS),
+        )
         | Q(status=OutgoingMail.Status.SENDING, claimed_at__lt=stale),
         pk=pk,
-    ).update(status=OutgoingMail.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    ).update(
+        status=OutgoingMail.Status.SENDING,
+        claimed_at=now,
+        attempts=F("attempts") + 1,
+        needs_dispatch=False,
+    )
     return OutgoingMail.objects.get(pk=pk) if claimed else None
 
 
-def outbox_send(pk: int, *, final_attempt: bool = False) -> Outcome:
+def outbox_send(pk: int, *, final_attempt: bool = False, retry_in: int = 0) -> Outcome:
     """Send one queued mail; safe to run twice for the same row.
 
     A permanent refusal (5xx) marks it failed; a temporary one puts it back
-    in the queue for a retry, or marks it failed on the ``final_attempt``.
+    in the queue, due ``retry_in`` seconds from now (the caller's backoff),
+    or marks it failed on the ``final_attempt``.
     """
     mail = _claim(pk)
     if mail is None:
@@ -94,6 +131,7 @@ def outbox_send(pk: int, *, final_attempt: bool = False) -> Outcome:
         failed = is_permanent(exc) or final_attempt
         OutgoingMail.objects.filter(pk=pk).update(
             status=OutgoingMail.Status.FAILED if failed else OutgoingMail.Status.QUEUED,
+            next_attempt_at=timezone.now() + timedelta(seconds=retry_in),
             last_error=f"{type(exc).__name__}: {exc}"[:2000],
         )
         logger.warning("mail %s to %s not sent (%s): %s", pk, mail.to, type(exc).__name__, exc)
@@ -105,11 +143,18 @@ def outbox_send(pk: int, *, final_attempt: bool = False) -> Outcome:
 
 
 def outbox_requeue_stale() -> list[int]:
-    """Queue again the mail whose sender died or whose task was lost; return their ids."""
+    """The mail to hand to a worker again; return their ids.
+
+    Mail the broker could not take (it was down); mail whose sender died
+    (claimed more than OUTBOX_CLAIM_SECONDS ago); and mail still queued
+    that long after it was due (its task was lost). Mail waiting out a
+    retry is not stale: its task is in the broker, due later.
+    """
     now = timezone.now()
     cutoff = now - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
     pending = OutgoingMail.objects.filter(
-        Q(status=OutgoingMail.Status.QUEUED, created_at__lt=cutoff)
+        Q(status=OutgoingMail.Status.QUEUED, needs_dispatch=True)
+        | Q(status=OutgoingMail.Status.QUEUED, next_attempt_at__lt=cutoff)
         | Q(status=OutgoingMail.Status.SENDING, claimed_at__lt=cutoff)
     )
-    return list(pending.values_list("pk", flat=True))
+    return list(pending.order_by("pk").values_list("pk", flat=True))

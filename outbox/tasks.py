@@ -14,19 +14,19 @@ def backoff(retries: int) -> int:
 
 @shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True, ignore_result=True)
 def send_outgoing_mail(self, pk: int) -> str:
-    outcome = services.outbox_send(pk, final_attempt=self.request.retries >= MAX_RETRIES)
+    retry_in = 0 if self.request.is_eager else backoff(self.request.retries)
+    outcome = services.outbox_send(
+        pk, final_attempt=self.request.retries >= MAX_RETRIES, retry_in=retry_in
+    )
     if outcome is services.Outcome.RETRY:
         if self.request.is_eager:
             # Running inline (the demo, tests): no worker comes back later, so try again now.
             return self.apply(args=(pk,), retries=self.request.retries + 1).result
-        raise self.retry(countdown=backoff(self.request.retries))
+        raise self.retry(countdown=retry_in)
     return outcome.value
 
 
 @shared_task(ignore_result=True)
 def requeue_stale_mail() -> int:
-    """Beat, every few minutes: hand lost or abandoned mail to a worker again."""
-    pks = services.outbox_requeue_stale()
-    for pk in pks:
-        send_outgoing_mail.delay(pk)
-    return len(pks)
+    """Beat, every minute: hand lost, abandoned or undispatched mail to a worker again."""
+    return services.outbox_dispatch(services.outbox_requeue_stale())

@@ -1,7 +1,9 @@
 """A real SMTP server in the test process (aiosmtpd), that can refuse on demand."""
 
+import asyncio
 import socket
 import threading
+from collections import Counter
 from email import message_from_bytes, policy
 
 from aiosmtpd.controller import Controller
@@ -14,16 +16,24 @@ def free_port() -> int:
 
 
 class RecordingHandler:
-    """Accepts mail and keeps it; answers 5xx for ``reject`` and 4xx once for ``defer_once``."""
+    """Accepts mail and keeps it; answers 5xx for ``reject``, 4xx once for ``defer_once``
+    and 4xx every time for ``greylist``; ``attempts`` counts RCPT commands per address."""
 
     def __init__(self):
         self.messages = []
         self.reject: set[str] = set()
         self.defer_once: set[str] = set()
         self.deferred: set[str] = set()
+        self.greylist: set[str] = set()
+        self.attempts: Counter = Counter()
+        self.delay = 0.0  # seconds before answering DATA: a slow server
         self._lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        with self._lock:
+            self.attempts[address] += 1
+        if address in self.greylist:
+            return "451 4.7.1 Greylisted, try again later"
         if address in self.reject:
             return f"550 5.1.1 <{address}>: mailbox unavailable"
         with self._lock:
@@ -34,6 +44,8 @@ class RecordingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self._lock:
             self.messages.append((list(envelope.rcpt_tos), message))
