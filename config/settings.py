@@ -222,9 +222,13 @@ if REDIS_URL:
             },
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Sessions live in PostgreSQL only (Django's default engine), never in the
+# fail-open cache: a sign-out whose cache delete was lost during a Redis outage
+# would be undone when Redis came back with the old session in it.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Anonymous pages: kept whole in the cache for PAGE_CACHE_SECONDS (any
 # content change makes them stale at once), and by browsers for PAGE_CACHE_MAX_AGE.
@@ -251,7 +255,18 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3 * 60 * 60}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3 * 60 * 60,
+    # A request that queues a task waits at most this long for a broker that is
+    # down (outbox/dispatch.py): the rows are committed and beat hands them out later.
+    "socket_connect_timeout": env_float("CELERY_BROKER_CONNECT_TIMEOUT", 2.0),
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_TASK_IGNORE_RESULT = True
 
 
@@ -300,7 +315,8 @@ def env_daily_at(name: str, default: str) -> crontab:
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-mail": {
         "task": "outbox.tasks.requeue_stale_mail",
-        "schedule": 300.0,
+        # Mail the broker could not take goes within a minute of its return.
+        "schedule": 60.0,
     },
     "digest-weekly": {
         "task": "digests.tasks.start_digest",

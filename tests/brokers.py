@@ -1,11 +1,13 @@
-"""A Redis broker of the test's own that can be stopped and started again, and a worker on it.
+"""A Redis of the test's own (broker or cache) that can be stopped, paused and started again.
 
 The shared Redis (the cache, other tests' queues) is never touched: the
 broker here is a separate redis-server on a free loopback port, so a test
 can take it down as an outage would and bring it back on the same port.
 """
 
+import os
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -52,6 +54,13 @@ class KillableRedis:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
+
+    def pause(self) -> None:
+        """Unreachable but alive, as in a network partition: it keeps its data."""
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        os.kill(self.process.pid, signal.SIGCONT)
 
     def stop(self) -> None:
         if self.process is not None:
