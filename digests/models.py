@@ -151,6 +151,9 @@ class DigestDelivery(models.Model):
     window_end = models.DateTimeField(_("until"))
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    # The sender holding the row: it renews claimed_at as it goes, and sends and
+    # marks the row only while it still holds it.
+    claimed_by = models.UUIDField(_("claimed by"), null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
 

@@ -6,13 +6,15 @@ SKIP LOCKED, so two senders never take the same row), builds the batch's
 messages with a fixed number of queries, sends them over one SMTP connection
 and marks each row sent as soon as the server has accepted its message. A
 rerun, a retried task or a second worker finds nothing left to send twice; a
-sender that dies leaves its rows "sending", and after DIGEST_CLAIM_SECONDS
-any later sender takes them over.
+sender renews its claim as it goes and sends and marks a row only while it
+holds it; a sender that dies leaves its rows "sending", and after
+DIGEST_CLAIM_SECONDS without a renewal any later sender takes them over.
 """
 
 import logging
 import smtplib
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -263,13 +265,16 @@ def _pending(run_id: int):
     )
 
 
-def digest_deliveries_claim(*, run_id: int, limit: int, exclude=()) -> list[int]:
-    """Take up to ``limit`` rows of a run for sending; return their ids.
+def digest_deliveries_claim(
+    *, run_id: int, limit: int, exclude=(), sender: uuid.UUID | None = None
+) -> list[int]:
+    """Take up to ``limit`` rows of a run for ``sender``; return their ids.
 
-    Queued rows, and rows a sender claimed more than DIGEST_CLAIM_SECONDS
-    ago without finishing (it died). Locked rows are skipped, so concurrent
-    senders each get rows of their own; ``exclude`` are rows this sender
-    already tried (deferred by the server) and leaves for a later try.
+    Queued rows, and rows whose claim was last renewed more than
+    DIGEST_CLAIM_SECONDS ago (their sender died). Locked rows are skipped,
+    so concurrent senders each get rows of their own; ``exclude`` are rows
+    this sender already tried (deferred by the server) and leaves for a
+    later try.
     """
     now = timezone.now()
     stale = now - timedelta(seconds=settings.DIGEST_CLAIM_SECONDS)
@@ -287,9 +292,54 @@ def digest_deliveries_claim(*, run_id: int, limit: int, exclude=()) -> list[int]
         )
         if ids:
             DigestDelivery.objects.filter(pk__in=ids).update(
-                status=DigestDelivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+                status=DigestDelivery.Status.SENDING,
+                claimed_at=now,
+                claimed_by=sender or uuid.uuid4(),
+                attempts=F("attempts") + 1,
             )
     return ids
+
+
+class ClaimHolder:
+    """One sender's hold on the rows it claimed: renewed as it sends, checked before each send.
+
+    A claim older than DIGEST_CLAIM_SECONDS may be taken over by another
+    sender, so a slow but healthy sender renews its claim on the rows it has
+    left every third of that time (one UPDATE). Rows it no longer holds (it
+    was too slow, or paused) are dropped, never sent: the sender that took
+    them over sends them. Settings refuse a claim time shorter than the
+    renewal interval plus the longest a message can take.
+    """
+
+    def __init__(self, sender: uuid.UUID):
+        self.sender = sender
+        self.renewed = time.monotonic()
+
+    def start(self) -> None:
+        self.renewed = time.monotonic()
+
+    def holds(self, pending: list["BuiltDigest"]) -> list["BuiltDigest"]:
+        """The rows of ``pending`` still held, after renewing the claim when it is due."""
+        if time.monotonic() - self.renewed < settings.DIGEST_CLAIM_SECONDS / 3:
+            return pending
+        renewed_at = time.monotonic()
+        # One statement: renewing and checking cannot be split by another sender's takeover.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE digests_digestdelivery SET claimed_at = %s "
+                "WHERE id = ANY(%s) AND status = 'sending' AND claimed_by = %s RETURNING id",
+                [timezone.now(), [item.delivery.pk for item in pending], self.sender],
+            )
+            held = {row[0] for row in cursor.fetchall()}
+        self.renewed = renewed_at
+        lost = [item for item in pending if item.delivery.pk not in held]
+        if lost:
+            logger.warning(
+                "digest sender %s lost its claim on %d rows; another sender has them",
+                self.sender,
+                len(lost),
+            )
+        return [item for item in pending if item.delivery.pk in held]
 
 
 @dataclass
@@ -397,15 +447,19 @@ def digest_run_send(
     counts = SendCounts(pending=_pending(run_id).count())
     deferred: set[int] = set()
     editions: dict[tuple, RenderedMail] = {}  # rendered once for the whole run
+    holder = ClaimHolder(uuid.uuid4())
     while True:
         if time_budget is not None and time.monotonic() - started > time_budget:
             counts.more = _pending(run_id).exclude(pk__in=list(deferred)).exists()
             break
-        delivery_ids = digest_deliveries_claim(run_id=run_id, limit=batch_size, exclude=deferred)
+        delivery_ids = digest_deliveries_claim(
+            run_id=run_id, limit=batch_size, exclude=deferred, sender=holder.sender
+        )
         if not delivery_ids:
             break
+        holder.start()
         built = digest_batch_build(delivery_ids=delivery_ids, editions=editions)
-        _send_batch(built, counts, deferred)
+        _send_batch(built, counts, deferred, holder)
         if progress is not None:
             progress(counts)
     if not counts.more and not _pending(run_id).exists():
@@ -420,8 +474,11 @@ def _refused_for_now(exc: Exception) -> bool:
     return isinstance(exc, smtplib.SMTPRecipientsRefused) and not is_permanent(exc)
 
 
-def _send_batch(built: list[BuiltDigest], counts: SendCounts, deferred: set[int]) -> None:
-    _mark_skipped([item for item in built if item.mail is None])
+def _send_batch(
+    built: list[BuiltDigest], counts: SendCounts, deferred: set[int], holder: ClaimHolder
+) -> None:
+    built = holder.holds(built)
+    _mark_skipped([item for item in built if item.mail is None], holder)
     counts.skipped += sum(item.mail is None for item in built)
     pending = [item for item in built if item.mail is not None]
     if not pending:
@@ -429,35 +486,38 @@ def _send_batch(built: list[BuiltDigest], counts: SendCounts, deferred: set[int]
     try:
         with mailers.default as connection:
             while pending:
+                pending = holder.holds(pending)  # only while this sender still holds the row
+                if not pending:
+                    break
                 item = pending[0]
                 try:
                     connection.send_messages([item.mail.message(connection=connection)])
                 except Exception as exc:
                     if _refused_for_now(exc):
                         if item.delivery.attempts < settings.DIGEST_MAX_ATTEMPTS:
-                            _requeue([item], exc)
+                            _requeue([item], exc, holder)
                             deferred.add(item.delivery.pk)
                             counts.deferred += 1
                         else:  # greylisted for days: give up on this one, not a bounce
-                            _mark_failed(item, exc, bounce=False)
+                            _mark_failed(item, exc, holder, bounce=False)
                             counts.failed += 1
                     elif is_permanent(exc):
-                        _mark_failed(item, exc, bounce=True)
+                        _mark_failed(item, exc, holder, bounce=True)
                         counts.failed += 1
                     elif is_transient(exc):
                         raise  # the connection is in doubt: stop this batch
                     else:  # an address the backend cannot encode, say: this row only
-                        _mark_failed(item, exc, bounce=False)
+                        _mark_failed(item, exc, holder, bounce=False)
                         counts.failed += 1
                 else:
-                    _mark_sent(item)
+                    _mark_sent(item, holder)
                     counts.sent += 1
                 pending.pop(0)
     except Exception as exc:
         if not pending:  # everything was handed over; the connection failed as it closed
             logger.warning("SMTP connection not closed cleanly: %s", exc)
             return
-        _requeue(pending, exc)
+        _requeue(pending, exc, holder)
         if is_transient(exc):
             raise DigestSendDeferred(f"{type(exc).__name__}: {exc}") from exc
         raise
@@ -467,17 +527,20 @@ def _error_text(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"[:2000]
 
 
-def _mark_sent(item: BuiltDigest) -> None:
+def _mark_sent(item: BuiltDigest, holder: ClaimHolder) -> None:
     # One statement (one round trip, atomic by itself) instead of a transaction of two.
     delivery = item.delivery
     with connection.cursor() as cursor:
         cursor.execute(
             "WITH sent AS (UPDATE digests_digestdelivery SET status = 'sent', sent_at = %s, "
-            "window_start = %s, error = '' WHERE id = %s RETURNING subscriber_id) "
+            "window_start = %s, error = '' WHERE id = %s AND status = 'sending' "
+            "AND claimed_by = %s RETURNING subscriber_id) "
             "UPDATE digests_subscriber SET last_digest_at = GREATEST(last_digest_at, %s) "
             "FROM sent WHERE digests_subscriber.id = sent.subscriber_id",
-            [timezone.now(), item.window_start, delivery.pk, delivery.window_end],
+            [timezone.now(), item.window_start, delivery.pk, holder.sender, delivery.window_end],
         )
+        if cursor.rowcount == 0:  # cannot happen while the settings' claim rule holds
+            logger.error("digest delivery %s sent after its claim was lost", delivery.pk)
 
 
 def _advance_last_digest(subscriber_ids: list[int], window_end) -> None:
@@ -489,12 +552,18 @@ def _advance_last_digest(subscriber_ids: list[int], window_end) -> None:
     )
 
 
-def _mark_skipped(items: list[BuiltDigest]) -> None:
+def _held(holder: ClaimHolder):
+    return DigestDelivery.objects.filter(
+        status=DigestDelivery.Status.SENDING, claimed_by=holder.sender
+    )
+
+
+def _mark_skipped(items: list[BuiltDigest], holder: ClaimHolder) -> None:
     if not items:
         return
     with transaction.atomic():
         for reason in {item.skip_reason for item in items}:
-            DigestDelivery.objects.filter(
+            _held(holder).filter(
                 pk__in=[item.delivery.pk for item in items if item.skip_reason == reason]
             ).update(status=DigestDelivery.Status.SKIPPED, error=reason)
         # Nothing new in the window: the next digest starts where this one ended.
@@ -506,13 +575,15 @@ def _mark_skipped(items: list[BuiltDigest]) -> None:
             _advance_last_digest(subscriber_ids, window_end)
 
 
-def _mark_failed(item: BuiltDigest, exc: Exception, *, bounce: bool) -> None:
+def _mark_failed(item: BuiltDigest, exc: Exception, holder: ClaimHolder, *, bounce: bool) -> None:
     delivery = item.delivery
     with transaction.atomic():
-        DigestDelivery.objects.filter(pk=delivery.pk).update(
-            status=DigestDelivery.Status.FAILED, error=_error_text(exc)
+        marked = (
+            _held(holder)
+            .filter(pk=delivery.pk)
+            .update(status=DigestDelivery.Status.FAILED, error=_error_text(exc))
         )
-        if bounce:
+        if bounce and marked:
             # One UPDATE: the CASE sees the count before this bounce.
             Subscriber.objects.filter(pk=delivery.subscriber_id).update(
                 hard_bounces=F("hard_bounces") + 1,
@@ -530,8 +601,8 @@ def _mark_failed(item: BuiltDigest, exc: Exception, *, bounce: bool) -> None:
     )
 
 
-def _requeue(items: list[BuiltDigest], exc: Exception) -> None:
-    DigestDelivery.objects.filter(pk__in=[item.delivery.pk for item in items]).update(
+def _requeue(items: list[BuiltDigest], exc: Exception, holder: ClaimHolder) -> None:
+    _held(holder).filter(pk__in=[item.delivery.pk for item in items]).update(
         status=DigestDelivery.Status.QUEUED, claimed_at=None, error=_error_text(exc)
     )
 

@@ -129,16 +129,19 @@ def outbox_send(pk: int, *, final_attempt: bool = False, retry_in: int = 0) -> O
             connection.send_messages([message])
     except Exception as exc:  # classified below; anything unknown is retried
         failed = is_permanent(exc) or final_attempt
-        OutgoingMail.objects.filter(pk=pk).update(
+        OutgoingMail.objects.filter(
+            pk=pk, status=OutgoingMail.Status.SENDING, claimed_at=mail.claimed_at
+        ).update(
             status=OutgoingMail.Status.FAILED if failed else OutgoingMail.Status.QUEUED,
             next_attempt_at=timezone.now() + timedelta(seconds=retry_in),
             last_error=f"{type(exc).__name__}: {exc}"[:2000],
         )
         logger.warning("mail %s to %s not sent (%s): %s", pk, mail.to, type(exc).__name__, exc)
         return Outcome.FAILED if failed else Outcome.RETRY
-    OutgoingMail.objects.filter(pk=pk).update(
-        status=OutgoingMail.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
+    # Only while this sender holds the row (the settings keep a claim longer than a send).
+    OutgoingMail.objects.filter(
+        pk=pk, status=OutgoingMail.Status.SENDING, claimed_at=mail.claimed_at
+    ).update(status=OutgoingMail.Status.SENT, sent_at=timezone.now(), last_error="")
     return Outcome.SENT
 
 

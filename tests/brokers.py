@@ -88,7 +88,7 @@ def broker_at(url: str):
 
 
 @contextmanager
-def worker_on_current_broker(queues=("celery",)):
+def worker_on_current_broker(queues=("celery",), *, concurrency: int = 1):
     """A worker thread consuming the current broker; ``finished`` holds the ids of tasks run."""
     finished: set[str] = set()
     lock = threading.Lock()
@@ -102,8 +102,8 @@ def worker_on_current_broker(queues=("celery",)):
     try:
         with start_worker(
             app,
-            pool="solo",
-            concurrency=1,
+            pool="solo" if concurrency == 1 else "threads",
+            concurrency=concurrency,
             queues=list(queues),
             perform_ping_check=False,
             loglevel="WARNING",
