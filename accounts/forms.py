@@ -1,14 +1,12 @@
 """Forms of the email-login user (Django's auth forms for ``accounts.User``) and of contacts."""
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from outbox.services import mail_queue
-
 from .models import User
-from .tokens import password_reset_url
 
 validate_phone = RegexValidator(
     r"^\+?[0-9][0-9 ()\-]{4,38}$",
@@ -52,7 +50,29 @@ class UserChangeForm(auth_forms.UserChangeForm):
         return User.objects.normalize_email(self.cleaned_data["email"]).lower()
 
 
-class SignInForm(auth_forms.AuthenticationForm):
+class UsernameLengthMixin:
+    """Refuse an address longer than the email field with a form error.
+
+    ``AuthenticationForm`` sets the username field's ``max_length`` after the
+    field is made, so no MaxLengthValidator checks it; an address of 300
+    characters would reach django-axes, whose records keep 255.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(
+            MaxLengthValidator(
+                field.max_length,
+                message=_(
+                    "An email address has at most %(limit_value)d characters "
+                    "(this one has %(show_value)d)."
+                ),
+            )
+        )
+
+
+class SignInForm(UsernameLengthMixin, auth_forms.AuthenticationForm):
     """Sign in with an email address and a password."""
 
     username = auth_forms.UsernameField(
@@ -68,11 +88,15 @@ class SignInForm(auth_forms.AuthenticationForm):
     }
 
 
-class ContactPasswordResetForm(auth_forms.PasswordResetForm):
-    """Django's password reset, mailed through the outbox.
+class AdminSignInForm(UsernameLengthMixin, AdminAuthenticationForm):
+    """The back office's sign-in (``XiehuiAdminSite.login_form``)."""
 
-    People invited by email who never set a password (their password is
-    unusable) can ask for a link too: an invitation may have expired.
+
+class ContactPasswordResetForm(forms.Form):
+    """The "forgot my password" form: an address, recorded and mailed by a worker.
+
+    See ``accounts.services.password_reset_request``; the view answers the
+    same page whether or not the address has an account.
     """
 
     email = forms.EmailField(
@@ -80,25 +104,6 @@ class ContactPasswordResetForm(auth_forms.PasswordResetForm):
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-
-    def get_users(self, email):
-        return User.objects.filter(email__iexact=email.strip(), is_active=True)
-
-    def send_mail(
-        self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ):
-        user = context["user"]
-        mail_queue(
-            template="password-reset",
-            to=to_email,
-            context={"user": user, "reset_url": password_reset_url(user)},
-        )
 
 
 class ContactDetailsForm(forms.Form):

@@ -7,7 +7,6 @@ from events import views as event_views
 from members import account_views as member_views
 
 from . import views
-from .forms import ContactPasswordResetForm
 from .tokens import invitation_token_generator
 
 app_name = "accounts"
@@ -17,11 +16,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
-            form_class=ContactPasswordResetForm,
-            template_name="accounts/password_reset_form.html",
-            success_url=reverse_lazy("accounts:password_reset_done"),
-        ),
+        views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

@@ -8,8 +8,9 @@ None of these pages is cached (they are a person's own).
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -21,8 +22,33 @@ from members import services as member_services
 from members.models import Contact
 
 from .access import contact_for, primary_contact_for
-from .forms import ColleagueInviteForm, ContactDetailsForm, SignInForm
+from .forms import ColleagueInviteForm, ContactDetailsForm, ContactPasswordResetForm, SignInForm
 from .selectors import dashboard_for, subscriber_of
+from .services import ResetRateLimited, password_reset_request
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's page, with the reset recorded for a worker (``password_reset_request``)."""
+
+    form_class = ContactPasswordResetForm
+    template_name = "accounts/password_reset_form.html"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        try:
+            password_reset_request(
+                email=form.cleaned_data["email"], client_ip=self.request.META.get("REMOTE_ADDR")
+            )
+        except ResetRateLimited:
+            form.add_error(
+                None,
+                _(
+                    "Too many password resets have been asked for this address or from your "
+                    "network in the last hour. Please try again later, or ask the secretariat."
+                ),
+            )
+            return self.form_invalid(form)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class SignInView(auth_views.LoginView):

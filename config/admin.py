@@ -6,12 +6,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import AdminSignInForm
+
 
 class XiehuiAdminSite(admin.AdminSite):
     site_header = settings.SITE_NAME
     site_title = settings.SITE_NAME
     index_title = _("Secretariat back office")
     index_template = "admin/xiehui_index.html"
+    login_form = AdminSignInForm
 
     def index(self, request, extra_context=None):
         return super().index(request, {"todo": self._todo(request), **(extra_context or {})})
