@@ -4,7 +4,10 @@
 #   docker run -e DJANGO_SECRET_KEY=... -e DATABASE_URL=postgresql://... -e REDIS_URL=redis://... \
 #       -e DJANGO_ALLOWED_HOSTS=portal.example.org -e EMAIL_HOST=smtp.example.org -p 8000:8000 xiehui
 #
-# See docker-compose.yml for the whole stack.
+# See docker-compose.yml for the whole stack. Its front, nginx with the collected
+# static files and deploy/nginx/xiehui.conf.template, is the "nginx" stage:
+#
+#   docker build --target nginx -t xiehui-nginx .
 
 # --- build: dependencies, translations, static files --------------------------
 FROM python:3.12-slim AS build
@@ -36,7 +39,24 @@ RUN DJANGO_DEBUG=false \
     DATABASE_URL=postgresql://build@127.0.0.1:5432/build \
     python manage.py collectstatic --noinput
 
-# --- runtime ------------------------------------------------------------------
+# --- nginx: the front of docker-compose.yml ------------------------------------
+# Static files from disk (the ones collected above, so they match the app's
+# manifest), uploads and private files from the volumes docker-compose.yml
+# mounts, the rest proxied to gunicorn. The image's entrypoint renders
+# /etc/nginx/templates/*.template into conf.d/ with these XIEHUI_* values.
+FROM nginx:1.28 AS nginx
+
+ENV NGINX_ENVSUBST_FILTER=^XIEHUI_ \
+    XIEHUI_LISTEN=80 \
+    XIEHUI_UPSTREAM=web:8000 \
+    XIEHUI_STATIC_ROOT=/srv/xiehui/static \
+    XIEHUI_MEDIA_ROOT=/srv/xiehui/media \
+    XIEHUI_PRIVATE_ROOT=/srv/xiehui/private
+
+COPY --from=build /app/staticfiles /srv/xiehui/static
+COPY deploy/nginx/xiehui.conf.template /etc/nginx/templates/default.conf.template
+
+# --- runtime (the default target) ----------------------------------------------
 FROM python:3.12-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -44,6 +64,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH=/opt/venv/bin:$PATH \
     DJANGO_SETTINGS_MODULE=config.settings \
     DJANGO_DEBUG=false \
+    PRIVATE_MEDIA_ROOT=/app/private \
     GUNICORN_WORKERS=3 \
     GUNICORN_THREADS=4 \
     GUNICORN_TIMEOUT=60
@@ -54,9 +75,9 @@ RUN groupadd --system --gid 10001 xiehui \
 
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build --chown=root:root /app /app
-# Uploads: the only place the application writes. A named volume mounted here
-# starts with this ownership.
-RUN mkdir -p /app/media && chown xiehui:xiehui /app/media
+# Uploads, public (media) and private (business licences): the only places the
+# application writes. A named volume mounted here starts with this ownership.
+RUN mkdir -p /app/media /app/private && chown xiehui:xiehui /app/media /app/private
 
 WORKDIR /app
 USER xiehui

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format install messages migrate run db-stop bench clean chromium
+.PHONY: demo test lint format install messages migrate run db-stop bench clean chromium nginx
 
 # A virtual environment with the locked dependencies; rebuilt when the lock changes.
 $(STAMP): requirements-dev.lock
@@ -34,8 +34,8 @@ run: migrate
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # The whole suite against real PostgreSQL and Redis (see tests/services.py),
-# with the browser tests in Debian's headless Chromium.
-test: install chromium
+# with the browser tests in Debian's headless Chromium and deploy/nginx/ run by nginx.
+test: install chromium nginx
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Playwright drives the system's Chromium; it never downloads a browser.
@@ -45,6 +45,15 @@ chromium:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else \
 			echo "Headless Chromium is needed for the browser tests: install Debian's chromium package (sudo apt-get install chromium) or set CHROMIUM_PATH." >&2; exit 1; \
+		fi; }
+
+# tests/config/test_nginx.py runs the system's nginx; without it those tests are skipped.
+nginx:
+	@test -x /usr/sbin/nginx || command -v nginx >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+		else \
+			echo "nginx is not installed: the nginx tests are skipped (sudo apt-get install nginx)." >&2; \
 		fi; }
 
 lint: install

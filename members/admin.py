@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
-from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from awards.models import Honour
+from config.private_files import private_file_response
 
 from . import services
 from .models import (
@@ -459,10 +460,10 @@ class ApplicationAdmin(ReviewAdminMixin, admin.ModelAdmin):
             raise PermissionDenied
         licence = application.business_licence
         extension = licence.name.rsplit(".", 1)[-1].lower()
-        return FileResponse(
-            licence.open("rb"),
-            as_attachment=extension == "pdf",
+        return private_file_response(
+            licence,
             filename=f"licence-{application.pk}.{extension}",
+            as_attachment=extension == "pdf",
         )
 
     @admin.display(description=_("business licence"))

@@ -9,6 +9,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.private_files import private_storage
 from portal.search import html_to_text, index_tokens
 from richtext.fields import RichTextField
 
@@ -389,8 +390,12 @@ class Application(models.Model):
     contact_title = models.CharField(_("contact's job title"), max_length=100, blank=True)
     contact_email = models.EmailField(_("contact email"))
     contact_phone = models.CharField(_("contact phone"), max_length=40)
+    # Private: outside MEDIA_ROOT, opened only through the admin's licence view.
     business_licence = models.FileField(
-        _("business licence"), upload_to="applications/%Y/%m/", blank=True
+        _("business licence"),
+        upload_to="applications/%Y/%m/",
+        storage=private_storage,
+        blank=True,
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED

@@ -56,6 +56,18 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def _private_media_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("private-media")
+
+
+@pytest.fixture(autouse=True)
+def _private_media_root(settings, _private_media_dir):
+    """Business licences and other private files go to a temporary folder, never
+    .data/private; a test that looks at them sets PRIVATE_MEDIA_ROOT itself."""
+    settings.PRIVATE_MEDIA_ROOT = _private_media_dir
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (the page cache lives in Redis)."""

@@ -26,8 +26,10 @@ JOIN = "/join/"
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
+    """Public uploads in tmp_path/media, private ones (licences) in tmp_path/private."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return tmp_path
 
 
 def stored_files(media: Path) -> list[Path]:
@@ -57,6 +59,8 @@ def test_it_stores_the_application_and_confirms_it_by_email(client, media):
     name = Path(application.business_licence.name).name
     assert name.endswith(".pdf") and "营业执照" not in name and len(name) == 36
     assert application.business_licence.read() == PDF
+    # The licence is private: under PRIVATE_MEDIA_ROOT, nothing under MEDIA_ROOT.
+    assert stored_files(media) == [media / "private" / application.business_licence.name]
     mail = OutgoingMail.objects.get(template="application-received")
     assert mail.to == "wangfang@example.com"
     assert client.get(reverse("members:join_thanks")).status_code == 200
