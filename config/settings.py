@@ -93,7 +93,10 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 SITE_NAME = env_str("SITE_NAME", "浙江省仪器仪表行业协会")
 SITE_NAME_EN = env_str("SITE_NAME_EN", "Zhejiang Instrument & Meter Industry Association")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The portal's public address: links in mail, feeds, the sitemap, QR codes and
+# iCalendar UIDs. Required in production (`check --deploy`, config/checks.py).
+SITE_URL_FROM_ENV = bool(env_str("SITE_URL").strip())
+SITE_URL = (env_str("SITE_URL").strip() or "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "config.apps.XiehuiAdminConfig",
@@ -124,6 +127,8 @@ INSTALLED_APPS = [
 SITE_ID = 1
 
 MIDDLEWARE = [
+    # First: REMOTE_ADDR becomes the client's address behind nginx (TRUSTED_PROXY_COUNT).
+    "config.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -132,6 +137,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads the body (the CSRF check reads the form): 413 past the limit.
+    "config.request_size.RequestBodyLimitMiddleware",
+    # Pages of signed-in users: Cache-Control: private, never kept by a shared cache.
+    "portal.cache.PrivateForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
@@ -202,6 +211,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.backends.lockout_username"
+
+# "Forgot my password": at most this many an hour for one address, and from one
+# client address (accounts/services.py); the link mailed stays valid for
+# PASSWORD_RESET_TIMEOUT (Django's three days).
+PASSWORD_RESET_PER_EMAIL = env_int("PASSWORD_RESET_PER_EMAIL", 3)
+PASSWORD_RESET_PER_CLIENT = env_int("PASSWORD_RESET_PER_CLIENT", 10)
 
 # Membership applications from the public form (/join/), per IP address and hour.
 JOIN_PER_HOUR = env_int("JOIN_PER_HOUR", 5)
@@ -318,6 +333,10 @@ CELERY_BEAT_SCHEDULE = {
         # Mail the broker could not take goes within a minute of its return.
         "schedule": 60.0,
     },
+    "requeue-password-resets": {
+        "task": "accounts.tasks.requeue_password_resets",
+        "schedule": 60.0,
+    },
     "digest-weekly": {
         "task": "digests.tasks.start_digest",
         "schedule": env_weekly_at("DIGEST_WEEKLY_AT", "mon 08:00"),
@@ -356,6 +375,20 @@ DIGEST_MAX_ATTEMPTS = env_int("DIGEST_MAX_ATTEMPTS", 10)
 # well inside the broker's visibility timeout (after which Redis would hand
 # the unacknowledged task to another worker).
 DIGEST_TASK_SECONDS = env_int("DIGEST_TASK_SECONDS", 1800)
+# A digest sender renews its claim every third of DIGEST_CLAIM_SECONDS as it
+# sends: the claim must outlast that third plus the longest one message can
+# take, about six exchanges of EMAIL_TIMEOUT (connect, MAIL, RCPT, DATA, the
+# message, its answer), or a slow but healthy sender would be taken over and
+# its mail sent twice. The outbox's claim covers one message and is held to
+# the same rule.
+_LONGEST_MESSAGE_SECONDS = 6 * env_float("EMAIL_TIMEOUT", 30)
+for _name in ("DIGEST_CLAIM_SECONDS", "OUTBOX_CLAIM_SECONDS"):
+    if globals()[_name] * 2 / 3 < _LONGEST_MESSAGE_SECONDS:
+        raise ImproperlyConfigured(
+            f"{_name}={globals()[_name]} is too short: a message can take "
+            f"{_LONGEST_MESSAGE_SECONDS:g} s (6 × EMAIL_TIMEOUT) and a claim is renewed every "
+            f"third of its time, so {_name} must be at least {_LONGEST_MESSAGE_SECONDS * 1.5:g}"
+        )
 if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] < 2 * DIGEST_TASK_SECONDS:
     raise ImproperlyConfigured(
         "DIGEST_TASK_SECONDS must stay well below the broker's visibility timeout"
@@ -388,8 +421,39 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Whole request bodies (config/request_size.py): refused unread past these. A
+# form's own file limit (10 MB for a business licence) plus room for the rest
+# of a multipart form; staff upload whole bulletin issues as PDF. nginx's
+# client_max_body_size (deploy/nginx) must be at least the staff limit.
+MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_MB", 12) * 1024 * 1024
+MAX_STAFF_REQUEST_BODY_BYTES = env_int("MAX_STAFF_REQUEST_BODY_MB", 64) * 1024 * 1024
+
+# Production serving behind nginx (deploy/nginx/, README "Production").
+# Private files (business licences, later members-only documents) live in their
+# own storage outside MEDIA_ROOT, which is served to anyone, and are answered
+# only by views that check access (config/private_files.py); with
+# PRIVATE_FILES_X_ACCEL nginx sends them from its internal /_private/ location.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / ".data" / "private")))
+for _public_name, _public_root in (("MEDIA_ROOT", MEDIA_ROOT), ("STATIC_ROOT", STATIC_ROOT)):
+    _private, _public = PRIVATE_MEDIA_ROOT.resolve(), _public_root.resolve()
+    if _private.is_relative_to(_public) or _public.is_relative_to(_private):
+        raise ImproperlyConfigured(
+            f"PRIVATE_MEDIA_ROOT={PRIVATE_MEDIA_ROOT} must be outside {_public_name}="
+            f"{_public_root} (and not contain it): files there have public URLs"
+        )
+STORAGES["private"] = {"BACKEND": "config.private_files.PrivateStorage"}
+PRIVATE_FILES_X_ACCEL = env_bool("PRIVATE_FILES_X_ACCEL", False)
+# How many reverse proxies in front of the app append to X-Forwarded-For (1 for
+# deploy/nginx); 0: the header is ignored and REMOTE_ADDR is the client (config/proxy.py).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT={TRUSTED_PROXY_COUNT} must be 0 or more")
+# django-axes keys the lockout on the address the middleware settled on.
+AXES_CLIENT_IP_CALLABLE = "config.proxy.client_ip"
 
 # Email: SMTP when EMAIL_HOST is set, else printed to the console.
+# EMAIL_TIMEOUT bounds each exchange with the server (seconds).
+_email_timeout = env_float("EMAIL_TIMEOUT", 30)
 email_host = env_str("EMAIL_HOST")
 if email_host:
     MAILERS = {
@@ -401,7 +465,7 @@ if email_host:
                 "username": env_str("EMAIL_HOST_USER"),
                 "password": env_str("EMAIL_HOST_PASSWORD"),
                 "use_tls": env_bool("EMAIL_USE_TLS", False),
-                "timeout": env_int("EMAIL_TIMEOUT", 30),
+                "timeout": _email_timeout,
             },
         }
     }
@@ -429,7 +493,14 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-if not DEBUG:
+# A closed intranet without TLS: browsers drop Secure cookies over plain http
+# (except on localhost), so sign-in and every form's CSRF check would fail.
+# PLAIN_HTTP=true serves such an intranet; `check --deploy` warns about it
+# (xiehui.W001). README, "TLS on an intranet", says how to avoid needing it.
+PLAIN_HTTP = env_bool("PLAIN_HTTP", False)
+if not DEBUG and PLAIN_HTTP:
+    SECURE_SSL_REDIRECT = False
+elif not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31_536_000)
@@ -442,6 +513,10 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 SILENCED_SYSTEM_CHECKS = env_list("DJANGO_SILENCED_SYSTEM_CHECKS")
+if not DEBUG and PLAIN_HTTP:
+    # Django's four warnings of HTTPS left off (HSTS, redirect, two cookies) are
+    # said once, plainly, by xiehui.W001.
+    SILENCED_SYSTEM_CHECKS += ["security.W004", "security.W008", "security.W012", "security.W016"]
 
 # Rich text: CKEditor 5 with the Chinese UI and no source editing; values are
 # sanitised with nh3 when saved (see richtext/).

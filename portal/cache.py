@@ -232,3 +232,24 @@ def public_page(view):
         return response
 
     return wrapper
+
+
+class PrivateForSignedInMiddleware:
+    """Every page served to a signed-in user says ``Cache-Control: private``.
+
+    A shared cache (a proxy of the member company, a CDN in front of the
+    portal) must never keep a page that shows one person's account links,
+    company or registrations and hand it to the next person.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            directives = response.get("Cache-Control", "")
+            if "private" not in directives and "no-store" not in directives:
+                patch_cache_control(response, private=True)
+        return response

@@ -1,5 +1,9 @@
 """The beat schedule's digest times come from the environment and fail loudly when wrong."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 from celery.schedules import crontab
 from django.conf import settings
@@ -41,3 +45,31 @@ def test_it_refuses_a_bad_monthly_time(monkeypatch, value):
     monkeypatch.setenv("DIGEST_MONTHLY_AT", value)
     with pytest.raises(ImproperlyConfigured, match="DIGEST_MONTHLY_AT"):
         env_monthly_at("DIGEST_MONTHLY_AT", "1 08:00")
+
+
+def _import_settings(**env) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", "import config.settings"],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"DIGEST_CLAIM_SECONDS": "10"}, "DIGEST_CLAIM_SECONDS"),
+        ({"DIGEST_CLAIM_SECONDS": "300", "EMAIL_TIMEOUT": "60"}, "DIGEST_CLAIM_SECONDS"),
+        ({"OUTBOX_CLAIM_SECONDS": "60"}, "OUTBOX_CLAIM_SECONDS"),
+    ],
+)
+def test_it_refuses_a_claim_shorter_than_a_slow_message_can_take(env, named):
+    result = _import_settings(**env)
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {named}=" in result.stderr
+
+
+def test_it_accepts_a_short_claim_with_a_short_smtp_timeout():
+    assert _import_settings(DIGEST_CLAIM_SECONDS="10", EMAIL_TIMEOUT="1").returncode == 0
