@@ -2,6 +2,9 @@
 
 from axes.backends import AxesStandaloneBackend
 
+# The length of django-axes' username columns.
+AXES_USERNAME_MAX_LENGTH = 255
+
 
 class LockoutBackend(AxesStandaloneBackend):
     """Refuse sign-in while the account is locked out from the request's address.
@@ -30,4 +33,7 @@ def lockout_username(request, credentials: dict | None) -> str | None:
         username = getattr(request, "POST", {}).get("username")
     if not username:
         return None
-    return str(username).strip().lower()
+    # django-axes keeps the username in varchar(255) columns (AccessAttempt,
+    # AccessLog, AccessFailureLog), and PostgreSQL refuses NUL in text: a
+    # sign-in the form let through with such a name must not fail to be counted.
+    return str(username).replace("\x00", "").strip().lower()[:AXES_USERNAME_MAX_LENGTH] or None

@@ -252,7 +252,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         """With one event chosen in the filter, its registrations are counted by status."""
         extra_context = dict(extra_context or {})
         event_id = request.GET.get("event__id__exact", "")
-        if event_id.isdigit():
+        if event_id.isascii() and event_id.isdigit():  # "²".isdigit() is true
             event = Event.objects.filter(pk=int(event_id)).first()
             if event is not None:
                 counts = dict(

@@ -4,6 +4,7 @@ import copy
 
 from django import forms
 from django.utils.dateparse import parse_datetime
+from django.utils.timezone import is_aware
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import validate_phone
@@ -122,6 +123,43 @@ class ApplicationForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self._meta.fields}
 
 
+def _timestamp(value: str):
+    """``value`` as an aware datetime, or None when it is not an ISO 8601 timestamp with offset."""
+    try:
+        moment = parse_datetime(value)
+    except ValueError:  # the right shape but no such moment, as "2026-13-45T00:00"
+        return None
+    return moment if moment is not None and is_aware(moment) else None
+
+
+class SeenField(forms.Field):
+    """The company's ``updated_at`` when the form was shown, in a hidden input.
+
+    The form only ever puts an ISO 8601 timestamp here; anything else (a
+    damaged or hand-made form) is refused, and the form is shown again with
+    the current timestamp, so that sending it again works.
+    """
+
+    widget = forms.HiddenInput
+    default_error_messages = {
+        "invalid": _(
+            "This form was damaged, so it cannot be checked against your company's current "
+            "profile. What you entered is kept below: please check it and send the form again."
+        ),
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        moment = _timestamp(value) if isinstance(value, str) else None
+        if moment is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return moment
+
+    def bound_data(self, data, initial):
+        return data if isinstance(data, str) and _timestamp(data) else initial
+
+
 class CompanyProfileForm(forms.ModelForm):
     """A contact's edit of the public profile; saved as a ProfileChange, never to the company.
 
@@ -146,7 +184,7 @@ class CompanyProfileForm(forms.ModelForm):
         widget=forms.FileInput(attrs={"accept": ".png,.jpg,.jpeg,image/png,image/jpeg"}),
     )
     # The company's updated_at when the form was shown (see profile_change_submit).
-    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+    seen = SeenField(required=False)
 
     class Meta:
         model = Company
@@ -175,8 +213,12 @@ class CompanyProfileForm(forms.ModelForm):
         upload = self.cleaned_data.get("logo")
         return checked_logo(upload) if upload else None
 
-    def clean_seen(self):
-        return parse_datetime(self.cleaned_data.get("seen") or "")
+    def clean(self):
+        cleaned_data = super().clean()
+        # The timestamp is hidden: its error is the form's, shown above the fields.
+        if "seen" in self.errors:
+            self.add_error(None, self.errors.pop("seen").as_data())
+        return cleaned_data
 
     def profile_data(self) -> dict:
         """The edited public fields, for ``members.services.profile_change_submit``."""

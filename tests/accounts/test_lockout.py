@@ -4,9 +4,11 @@ from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
+from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.urls import reverse
 
+from accounts.backends import lockout_username
 from tests.accounts.builders import PASSWORD, make_company, make_contact
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +123,21 @@ def test_the_command_line_unlocks_too(client, contact):
     call_command("axes_reset_username", EMAIL)
 
     assert attempt(client, PASSWORD).status_code == 302
+
+
+def test_it_keys_an_over_long_or_nul_username_within_axes_columns(rf):
+    request = rf.post(LOGIN)
+
+    assert lockout_username(request, {"username": " LiMing\x00" + "m" * 300}) == (
+        "liming" + "m" * 249
+    )
+    assert lockout_username(request, {"username": "\x00"}) is None
+
+
+def test_it_records_a_failure_with_an_over_long_address(rf, contact):
+    # The sign-in forms refuse such an address; whatever else authenticates must not fail.
+    address = "m" * 300 + "@example.com"
+
+    assert authenticate(rf.post(LOGIN), username=address, password="wrong") is None
+
+    assert AccessAttempt.objects.get().username == address[:255]

@@ -79,3 +79,17 @@ def test_it_shows_the_sign_in_page_in_english_too(client):
 
     assert response.status_code == 200
     assert 'lang="en"' in response.content.decode()
+
+
+@pytest.mark.parametrize("url", [LOGIN, "/admin/login/"])
+def test_it_refuses_an_over_long_address_with_a_form_error(client, contact, url):
+    # django-axes records the username in varchar(255): this used to answer 500.
+    address = "l" * 300 + "@example.com"
+
+    response = client.post(url, {"username": address, "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["username"] == [
+        "电子邮箱最多 254 个字符（您输入了 312 个）。"
+    ]
+    assert "_auth_user_id" not in client.session

@@ -178,3 +178,27 @@ def test_the_contact_sees_the_change_and_its_outcome(client, contact, admin_user
     assert "号码无法接通" in content
     assert "0571-00000000" in content
     assert "0571-86667525" in content
+
+
+@pytest.mark.parametrize(
+    "seen", ["2026-13-45T00:00:00+08:00", "2026-13-45", "yesterday", "2022-11-30T08:00", "\x00"]
+)
+def test_it_shows_the_form_again_when_its_timestamp_is_malformed(client, contact, seen):
+    # A timestamp of no such moment used to answer 500; a word skipped the check.
+    client.force_login(contact.user)
+
+    response = client.post(PROFILE, form_data(client, phone="0571-00000000", seen=seen))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "此表单已损坏，无法与本单位的最新资料核对" in content
+    assert 'value="0571-00000000"' in content
+    assert not ProfileChange.objects.exists()
+    form = response.context["form"]
+    assert form["seen"].value() == contact.company.updated_at.isoformat()
+
+    again = {name: form[name].value() or "" for name in form.fields if name != "logo"}
+    assert client.post(PROFILE, again).status_code == 302
+    assert ProfileChange.objects.get().changes == {
+        "phone": {"old": "0571-86667525", "new": "0571-00000000"}
+    }
