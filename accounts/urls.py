@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from dues import views as dues_views
 from events import views as event_views
 from members import account_views as member_views
 
@@ -71,6 +72,12 @@ urlpatterns = [
         views.colleague_deactivate,
         name="colleague_deactivate",
     ),
+    path("dues/", dues_views.account_dues, name="dues"),
+    path("dues/receipts/<int:pk>/", dues_views.receipt_download, name="dues_receipt"),
+    path(
+        "dues/payments/<int:pk>/invoice/", dues_views.invoice_request, name="dues_invoice_request"
+    ),
+    path("dues/invoices/<int:pk>/", dues_views.invoice_download, name="dues_invoice"),
     path("registrations/", event_views.registration_list, name="registrations"),
     path(
         "registrations/<int:pk>/cancel/",

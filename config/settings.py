@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "portal",
     "outbox",
     "digests",
+    "dues",
     "demo",
     "bench",
 ]
@@ -351,6 +352,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "events.tasks.send_event_reminders",
         "schedule": env_daily_at("EVENT_REMINDER_AT", "09:00"),
     },
+    "dues-reminders": {
+        "task": "dues.tasks.send_dues_reminders",
+        "schedule": env_daily_at("DUES_REMINDER_AT", "09:30"),
+    },
     "resume-digest-runs": {
         "task": "digests.tasks.resume_digest_runs",
         "schedule": 900.0,
@@ -395,6 +400,23 @@ if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] < 2 * DIGEST_TASK_SECON
     )
 # Sign-ups from the public form, per IP address and hour.
 DIGEST_SUBSCRIBE_PER_HOUR = env_int("DIGEST_SUBSCRIBE_PER_HOUR", 5)
+
+# Dues (dues/): a company admitted during the year pays from the month it joined
+# (true) or the whole year (false); reminders go this many days from the due
+# date (negative: before it), once per bill and offset, until the bill is settled.
+DUES_PRO_RATA = env_bool("DUES_PRO_RATA", True)
+try:
+    DUES_REMINDER_OFFSETS = [int(d) for d in env_list("DUES_REMINDER_OFFSETS", "-30,-7,14,45")]
+except ValueError:
+    raise ImproperlyConfigured(
+        "DUES_REMINDER_OFFSETS must be whole days from the due date, e.g. -30,-7,14,45"
+    ) from None
+# The association's account for transfers, shown on bills and /account/dues/.
+DUES_BANK_ACCOUNT = {
+    "name": env_str("DUES_BANK_ACCOUNT_NAME", SITE_NAME),
+    "bank": env_str("DUES_BANK_NAME", "中国工商银行杭州分行营业部（示例）"),
+    "number": env_str("DUES_BANK_ACCOUNT_NUMBER", "1202 0000 0000 0000 000"),
+}
 
 # Internationalisation: Chinese first, English too.
 LANGUAGE_CODE = "zh-hans"

@@ -4,6 +4,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
@@ -14,12 +15,23 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.flatpages.models import FlatPage
 from django.contrib.sites.models import Site
 from django.db import models, transaction
+from django.utils import timezone
 
 from awards.models import Award, Honour
 from bulletin.models import Article, Issue
 from bulletin.services import bulletin_import
+from dues import services as dues_services
+from dues.models import DuesBill, FeeSchedule
 from events.models import AgendaItem, Event
-from members.models import Company, Contact, CouncilSeat, IndustrySegment, Officer, Term
+from members.models import (
+    Company,
+    Contact,
+    CouncilSeat,
+    IndustrySegment,
+    Officer,
+    SeatRole,
+    Term,
+)
 
 from . import facts
 
@@ -97,7 +109,90 @@ def demo_load(*, stdout: TextIO | None = None, reset_passwords: bool = False) ->
     summary.logins = _users_load(
         companies[CONTACT_COMPANY], summary.tally("users"), reset_passwords=reset_passwords
     )
+    say("会费标准、账单与收款 / dues …")
+    _dues_load(companies, summary)
     return summary
+
+
+# ------------------------------------------------------------------------------------ dues
+# The association's fee schedule as its members would know it (the bulletin states none).
+DEMO_FEES = {
+    SeatRole.PRESIDENT: Decimal("50000"),
+    SeatRole.VICE_PRESIDENT: Decimal("20000"),
+    SeatRole.SUPERVISOR: Decimal("10000"),
+    SeatRole.COUNCIL: Decimal("8000"),
+    SeatRole.MEMBER: Decimal("3000"),
+}
+
+
+def _dues_load(companies: dict[str, Company], summary: DemoSummary) -> None:
+    """A fee schedule, this year's bills in every state, and last year's arrears.
+
+    This year's bills fall due at the end of the year (or of March, early in
+    the year), so that some are still open; most are paid, by transfer with a
+    receipt, one is paid in part (the demo contact's company, with a 发票
+    asked for when its taxpayer number is known), one is waived, and one
+    company still owes last year's.
+    Payments are recorded once: a bill that has any is left as it is.
+    """
+    term = Term.objects.current().first()
+    if term is None:
+        return
+    tally = summary.tally("dues")
+    for role, amount in DEMO_FEES.items():
+        if not FeeSchedule.objects.filter(term=term, role=role).exists():
+            dues_services.fee_set(term=term, role=role, amount=amount)
+            tally.created += 1
+    today = timezone.localdate()
+    year = today.year
+    due_on = date(year, 3, 31) if today.month <= 2 else date(year, 12, 31)
+    admin = get_user_model().objects.get(email__iexact=ADMIN_EMAIL)
+    last_year = dues_services.dues_bills_create(year=year - 1, due_on=date(year - 1, 3, 31))
+    this_year = dues_services.dues_bills_create(year=year, due_on=due_on)
+    tally.created += len(last_year) + len(this_year)
+    bills = {
+        bill.company_id: bill
+        for bill in DuesBill.objects.filter(year=year).select_related("company")
+    }
+    ordered = [bills[company.pk] for company in companies.values() if company.pk in bills]
+    contact_company = companies[CONTACT_COMPANY].pk
+    for index, bill in enumerate(ordered):
+        if bill.payments.exists() or bill.waived:
+            continue
+        paid_on = min(today, date(year, 1, 10) + timedelta(days=7 * index))
+        if bill.company_id == contact_company:
+            payment = dues_services.payment_record(
+                bill=bill, amount=(bill.amount / 2).quantize(Decimal("0.01")),
+                method="bank_transfer", paid_on=paid_on, reference=f"HZ{paid_on:%Y%m%d}0007",
+                by=admin,
+            )  # fmt: skip
+            contact = Contact.objects.filter(company_id=contact_company).first()
+            # A 发票 needs the taxpayer number, which the bulletin does not state.
+            if contact is not None and bill.company.credit_code:
+                dues_services.invoice_request_create(
+                    payment=payment, contact=contact, kind="ordinary", title=bill.company.name,
+                    tax_number=bill.company.credit_code, email=contact.user.email,
+                )  # fmt: skip
+        elif index == 3:
+            dues_services.bills_waive(bills=[bill], reason="年度会费减免（演示）")
+        elif index % 5 == 4:
+            continue  # unpaid (overdue once the due date passes)
+        else:
+            dues_services.payment_record(
+                bill=bill, amount=bill.amount, method="bank_transfer", paid_on=paid_on,
+                reference=f"HZ{paid_on:%Y%m%d}{index:04d}", by=admin,
+            )  # fmt: skip
+        tally.updated += 1
+    # Last year: paid by all but one, who is in arrears.
+    for index, bill in enumerate(
+        DuesBill.objects.filter(year=year - 1).order_by("company__name").select_related("company")
+    ):
+        if index == 1 or bill.payments.exists():
+            continue
+        dues_services.payment_record(
+            bill=bill, amount=bill.amount, method="bank_transfer",
+            paid_on=date(year - 1, 3, 1) + timedelta(days=index), by=admin,
+        )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- about pages

@@ -66,7 +66,12 @@ class Message(EmailMultiAlternatives):
 
 
 def make_message(
-    *, to: str, rendered: RenderedMail, headers: dict | None = None, connection=None
+    *,
+    to: str,
+    rendered: RenderedMail,
+    headers: dict | None = None,
+    connection=None,
+    cc: list[str] | None = None,
 ) -> EmailMultiAlternatives:
     """An email ready to send: plain text with an HTML alternative when there is one."""
     message = Message(
@@ -74,6 +79,7 @@ def make_message(
         body=rendered.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
+        cc=cc or [],
         headers=headers or {},
         connection=connection,
     )

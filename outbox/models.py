@@ -30,6 +30,7 @@ class OutgoingMail(models.Model):
     key = models.CharField(_("key"), max_length=200, null=True, blank=True, unique=True)
     template = models.CharField(_("template"), max_length=100)
     to = models.EmailField(_("to"))
+    cc = models.JSONField(_("copy to"), default=list, blank=True)
     subject = models.CharField(_("subject"), max_length=300)
     body_text = models.TextField(_("text"))
     body_html = models.TextField(_("HTML"), blank=True)

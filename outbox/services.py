@@ -35,6 +35,7 @@ def mail_queue(
     context: dict,
     key: str | None = None,
     headers: dict | None = None,
+    cc: list[str] | None = None,
 ) -> OutgoingMail | None:
     """Render the email ``template`` for ``to`` and queue it, to be sent after commit.
 
@@ -48,6 +49,7 @@ def mail_queue(
                 key=key,
                 template=template,
                 to=to,
+                cc=[address for address in cc or [] if address != to],
                 subject=rendered.subject,
                 body_text=rendered.body_text,
                 body_html=rendered.body_html,
@@ -123,7 +125,7 @@ def outbox_send(pk: int, *, final_attempt: bool = False, retry_in: int = 0) -> O
     if mail is None:
         return Outcome.SKIPPED
     rendered = RenderedMail(mail.subject, mail.body_text, mail.body_html)
-    message = make_message(to=mail.to, rendered=rendered, headers=mail.headers)
+    message = make_message(to=mail.to, rendered=rendered, headers=mail.headers, cc=mail.cc)
     try:
         with mailers.default as connection:
             connection.send_messages([message])

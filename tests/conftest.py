@@ -16,6 +16,8 @@ from awards.models import Award, Honour
 from bulletin.models import Article, Issue, Section
 from digests.models import DigestDelivery, DigestRun
 from digests.services import subscriber_for_contact
+from dues.models import Payment, StatementImport
+from dues.services import invoice_request_create
 from events.models import AgendaItem, Event, Registration
 from members.credit_code import check_character
 from members.models import (
@@ -306,6 +308,19 @@ def loaded_demo(db):
     AccessAttempt.objects.create(**attempt, failures_since_start=5, path_info="/account/login/")
     AccessLog.objects.create(**attempt, path_info="/account/login/")
     AccessFailureLog.objects.create(**attempt, path_info="/account/login/", locked_out=True)
+    # A bank statement the secretariat uploaded (dues/statement_admin.py).
+    StatementImport.objects.create(
+        file_name="工商银行流水-2022年11月.xlsx", uploaded_by=contact.user, line_count=0
+    )
+    # A 发票 asked for the contact's dues payment (the demo states no taxpayer numbers).
+    invoice_request_create(
+        payment=Payment.objects.filter(bill__company=contact.company).earliest("pk"),
+        contact=contact,
+        kind="ordinary",
+        title=contact.company.name,
+        tax_number="91330100799655058B",
+        email=contact.user.email,
+    )
     subscriber = subscriber_for_contact(contact=contact)
     run = DigestRun.objects.create(frequency=subscriber.frequency, scheduled_for=date(2022, 12, 5))
     DigestDelivery.objects.create(

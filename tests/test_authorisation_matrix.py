@@ -8,17 +8,22 @@ test, so a new member view is added here, and checked, on purpose.
 """
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts.models import User
+from dues import services as dues_services
 from events import services as event_services
 from events.models import Registration
 from events.services import Attendee
 from members import services as member_services
-from members.models import ProfileChange
-from tests.accounts.builders import make_company, make_contact, open_event
+from members.models import CouncilSeat, ProfileChange, SeatRole
+from tests.accounts.builders import make_company, make_contact, make_term, open_event
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +63,10 @@ VIEWS = {
     "accounts:colleague_deactivate": View(OBJECT, lambda b: {"pk": b.colleague.pk}),
     "accounts:registrations": View(OWN, methods=("get",)),
     "accounts:registration_cancel": View(OBJECT, lambda b: {"pk": b.registration.pk}),
+    "accounts:dues": View(OWN, methods=("get",)),
+    "accounts:dues_receipt": View(OBJECT, lambda b: {"pk": b.payment.pk}, methods=("get",)),
+    "accounts:dues_invoice_request": View(OBJECT, lambda b: {"pk": b.payment.pk}),
+    "accounts:dues_invoice": View(OBJECT, lambda b: {"pk": b.invoice.pk}, methods=("get",)),
     # Events are not a company's: A registers for A; B's registrations never show.
     "events:register": View(OWN, lambda b: {"pk": b.event.pk}),
 }
@@ -110,6 +119,7 @@ def world():
         attendees=[Attendee(name="乙公司参会人", email="b-attendee@example.com")],
     )[0]
     b_change = member_services.profile_change_submit(contact=b, data={"phone": "0571-99999999"})
+    b_payment, b_invoice = _dues_of(b)
     return SimpleNamespace(
         a=a,
         a_colleague=a_colleague,
@@ -119,8 +129,42 @@ def world():
             registration=b_registration,
             change=b_change,
             event=event,
+            payment=b_payment,
+            invoice=b_invoice,
         ),
     )
+
+
+def _dues_of(contact):
+    """A bill of the contact's company, paid, with an issued 发票 and its PDF."""
+    term = make_term()
+    CouncilSeat.objects.create(term=term, company=contact.company, role=SeatRole.COUNCIL)
+    dues_services.fee_set(term=term, role=SeatRole.COUNCIL, amount=Decimal("8765.43"))
+    bill = dues_services.dues_bills_create(year=2026, due_on=date(2026, 3, 31))[0]
+    treasurer = User.objects.create_user("treasurer@example.com", "x", is_staff=True)
+    payment = dues_services.payment_record(
+        bill=bill,
+        amount=Decimal("8765.43"),
+        method="bank_transfer",
+        paid_on=date(2026, 3, 1),
+        reference="B-SECRET-REF",
+        by=treasurer,
+    )
+    invoice = dues_services.invoice_request_create(
+        payment=payment,
+        contact=contact,
+        kind="ordinary",
+        title=contact.company.name,
+        tax_number=contact.company.credit_code,
+        email="b-invoice@example.com",
+    )
+    invoice = dues_services.invoice_mark_issued(
+        request=invoice,
+        invoice_number="B-INVOICE-0001",
+        pdf=SimpleUploadedFile("i.pdf", b"%PDF-1.4 b's invoice"),
+        by=treasurer,
+    )
+    return payment, invoice
 
 
 def url_for(name: str, world) -> str:
@@ -162,7 +206,14 @@ def test_a_contact_never_reaches_another_companys_objects(client, world, name, w
     assert ProfileChange.objects.get(pk=world.b.change.pk).status == "pending"
 
 
-B_SECRETS = ("乙公司参会人", "b-attendee@example.com", "b-colleague@example.com", "0571-99999999")
+B_SECRETS = (
+    "乙公司参会人",
+    "b-attendee@example.com",
+    "b-colleague@example.com",
+    "0571-99999999",
+    "8,765.43",
+    "B-INVOICE-0001",
+)
 
 
 @pytest.mark.parametrize("name", member_views(OWN))

@@ -164,7 +164,10 @@ def covered_routes() -> list[tuple[str, str]]:
     return [
         (name, route)
         for name, route in routes
-        if not route.startswith(OTHER_PREFIXES) and "<path:" not in route
+        if not route.startswith(OTHER_PREFIXES)
+        and "<path:" not in route
+        # Uploads served by Django in development only (config/urls.py, DEBUG at import).
+        and not route.startswith("^" + settings.MEDIA_URL.lstrip("/"))
     ]
 
 

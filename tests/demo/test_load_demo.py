@@ -16,7 +16,7 @@ from tests.demo import COUNCIL_UNITS, VICE_PRESIDENT_UNITS
 pytestmark = pytest.mark.django_db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-COUNTED_APPS = ("members", "bulletin", "events", "awards", "accounts")
+COUNTED_APPS = ("members", "bulletin", "events", "awards", "accounts", "dues")
 
 
 def _load(*args) -> str:
@@ -241,3 +241,21 @@ def test_it_reuses_a_company_entered_under_another_spelling():
     assert list(Company.objects.matching_name("宁水集团")) == [existing]
     assert Company.objects.get(pk=existing.pk).name == "宁波水表股份（演示录入）"
     assert Company.objects.count() == len(facts.COMPANIES)
+
+
+def test_it_bills_this_year_in_every_state_and_last_years_arrears():
+    from django.utils import timezone
+
+    from dues.models import DuesBill, InvoiceRequest
+
+    _load()
+    year = timezone.localdate().year
+    states = {bill.status() for bill in DuesBill.objects.filter(year=year).with_paid()}
+    assert {"paid", "partly_paid", "waived"} <= states
+    assert states & {"unpaid", "overdue"}
+    assert DuesBill.objects.filter(year=year - 1).status("overdue").count() == 1
+    contact = Contact.objects.get(user__email="contact@demo.xiehui.local")
+    own = DuesBill.objects.with_paid().get(company=contact.company, year=year)
+    assert own.status() == "partly_paid"
+    expected = 1 if contact.company.credit_code else 0  # the bulletin states no credit codes
+    assert InvoiceRequest.objects.filter(requested_by=contact).count() == expected

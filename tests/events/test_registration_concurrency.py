@@ -4,42 +4,18 @@ Each thread has its own database connection and calls the service at the
 same moment (a barrier); the event's row lock makes them take turns.
 """
 
-import threading
-
 import pytest
-from django.db import connections
 
 from events import services
 from events.models import Registration
 from events.services import Attendee, RegistrationError
 from outbox.models import OutgoingMail
 from tests.accounts.builders import make_company, make_contact, open_event
+from tests.concurrency import run_at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 THREADS = 8
-
-
-def run_at_once(calls) -> list:
-    """Run each callable in its own thread, all released together; their results or errors."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except Exception as error:  # kept to assert on, not to hide
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=item) for item in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ KINDS = (
     ("co_organiser_links", "协办单位关联 / co-organiser links"),
     ("awards", "奖项 / awards"),
     ("honours", "荣誉 / honours"),
+    ("dues", "会费标准与账单 / fees and dues bills"),
     ("pages", "简介页面 / about pages"),
     ("users", "演示账号与联系人 / demo users and contact"),
 )
