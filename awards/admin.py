@@ -4,6 +4,8 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.admin_exports import XlsxExportMixin
+
 from .models import Award, Honour
 
 
@@ -23,7 +25,7 @@ class AwardAdmin(admin.ModelAdmin):
 
 
 @admin.register(Honour)
-class HonourAdmin(admin.ModelAdmin):
+class HonourAdmin(XlsxExportMixin, admin.ModelAdmin):
     list_display = (
         "year",
         "award",
@@ -48,7 +50,21 @@ class HonourAdmin(admin.ModelAdmin):
     autocomplete_fields = ("award", "company", "source_article")
     readonly_fields = ("created_at",)
     ordering = ("-year", "award__name", "company__name")
-    actions = ("mark_verified",)
+    actions = ("mark_verified", "export_xlsx")
+    export_columns = (
+        "year",
+        "award",
+        "award__issuer",
+        "award__level",
+        "award__kind",
+        "company",
+        "person",
+        "project",
+        "grade",
+        "document_number",
+        "awarded_on",
+        "verified",
+    )
     fieldsets = (
         (None, {"fields": ("award", "year", "company", "person", "project", "grade")}),
         (_("Source"), {"fields": ("document_number", "awarded_on", "source_article")}),

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from portal.admin_exports import XlsxExportMixin
+
 from . import services
 from .forms import PreviewForm
 from .messages import digest_mail, web_view_url
@@ -20,7 +22,7 @@ from .selectors import digest_contents, digest_preview_request
 
 
 @admin.register(Subscriber)
-class SubscriberAdmin(admin.ModelAdmin):
+class SubscriberAdmin(XlsxExportMixin, admin.ModelAdmin):
     list_display = (
         "email",
         "status",
@@ -43,8 +45,21 @@ class SubscriberAdmin(admin.ModelAdmin):
         "created_at",
         "preview_link",
     )
-    actions = ("reactivate", "unsubscribe")
+    actions = ("reactivate", "unsubscribe", "export_xlsx")
     date_hierarchy = "created_at"
+    export_columns = (
+        "email",
+        "status",
+        "frequency",
+        "section_names",
+        (_("contact"), "contact__user__name"),
+        (_("company"), "contact__company"),
+        "hard_bounces",
+        "confirmed_at",
+        "last_digest_at",
+        "unsubscribed_at",
+        "created_at",
+    )
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("sections")

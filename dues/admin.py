@@ -14,10 +14,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from portal.spreadsheets import xlsx_response
+from portal.admin_exports import XlsxExportMixin
 
 from . import selectors, services
 from .models import (
@@ -121,7 +121,7 @@ class BillsCreateForm(forms.Form):
 
 
 @admin.register(DuesBill)
-class DuesBillAdmin(admin.ModelAdmin):
+class DuesBillAdmin(XlsxExportMixin, admin.ModelAdmin):
     list_display = (
         "company",
         "status_display",
@@ -150,6 +150,20 @@ class DuesBillAdmin(admin.ModelAdmin):
     )
     readonly_fields = ("company", "year", "role", "standard_amount", "record_payment_link")
     change_list_template = "admin/dues/duesbill/change_list.html"
+    export_columns = (
+        (pgettext_lazy("dues bill", "year"), "year"),
+        (_("company name"), "company__name"),
+        "company__credit_code",
+        "company__city",
+        (pgettext_lazy("dues bill", "role"), "role"),
+        "standard_amount",
+        "amount",
+        (_("received"), lambda bill: bill.paid()),
+        (_("still due"), lambda bill: bill.outstanding()),
+        "due_on",
+        "status_display",
+        "adjustment_reason",
+    )
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_paid()
@@ -283,37 +297,6 @@ class DuesBillAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/dues/duesbill/waive.html", context)
 
-    @admin.action(description=_("Export the selected bills to Excel"), permissions=["view"])
-    def export_xlsx(self, request, queryset):
-        headers = [
-            "年度", "单位名称", "统一社会信用代码", "城市", "届内职务", "标准金额", "应缴金额",
-            "已缴金额", "尚欠金额", "截止日期", "状态", "减免原因",
-        ]  # fmt: skip
-        bills = queryset.select_related("company").order_by("year", "company__name")
-        rows = (
-            [
-                bill.year,
-                bill.company.name,
-                bill.company.credit_code,
-                bill.company.get_city_display(),
-                bill.get_role_display() if bill.role else "",
-                bill.standard_amount,
-                bill.amount,
-                bill.paid(),
-                bill.outstanding(),
-                bill.due_on,
-                bill.get_status_display(),
-                bill.adjustment_reason,
-            ]
-            for bill in bills.iterator(chunk_size=500)
-        )
-        return xlsx_response(
-            filename=f"会费账单-{timezone.localdate():%Y%m%d}.xlsx",
-            title="会费账单",
-            headers=headers,
-            rows=rows,
-        )
-
 
 class PaymentForm(forms.ModelForm):
     class Meta:
@@ -338,7 +321,7 @@ class PaymentForm(forms.ModelForm):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(XlsxExportMixin, admin.ModelAdmin):
     form = PaymentForm
     list_display = (
         "receipt_number_display",
@@ -356,6 +339,20 @@ class PaymentAdmin(admin.ModelAdmin):
     autocomplete_fields = ("bill",)
     actions = ("export_xlsx",)
     date_hierarchy = "paid_on"
+    export_title = _("Dues payments")
+    export_columns = (
+        (_("receipt number"), "receipt_number_display"),
+        (_("company name"), "bill__company__name"),
+        "bill__company__credit_code",
+        (_("Dues year"), "bill__year"),
+        "amount",
+        "method",
+        (_("Bank reference"), "reference"),
+        "paid_on",
+        (_("recorded by"), "recorded_by__name"),
+        "recorded_at",
+        "invoice_state",
+    )
 
     def get_readonly_fields(self, request, obj=None):
         # A recorded payment has a receipt: it is not edited afterwards.
@@ -441,36 +438,6 @@ class PaymentAdmin(admin.ModelAdmin):
         if payment is None:
             raise PermissionDenied
         return receipt_response(payment)
-
-    @admin.action(description=_("Export the selected payments to Excel"), permissions=["view"])
-    def export_xlsx(self, request, queryset):
-        headers = [
-            "收据编号", "单位名称", "统一社会信用代码", "会费年度", "金额", "方式", "银行流水号",
-            "到账日期", "登记人", "登记时间", "发票",
-        ]  # fmt: skip
-        payments = queryset.select_related("bill__company", "recorded_by", "invoice_request")
-        rows = (
-            [
-                payment.receipt_number,
-                payment.bill.company.name,
-                payment.bill.company.credit_code,
-                payment.bill.year,
-                payment.amount,
-                payment.get_method_display(),
-                payment.reference,
-                payment.paid_on,
-                payment.recorded_by.name,
-                payment.recorded_at,
-                self.invoice_state(payment),
-            ]
-            for payment in payments.order_by("receipt_year", "receipt_sequence")
-        )
-        return xlsx_response(
-            filename=f"会费收款-{timezone.localdate():%Y%m%d}.xlsx",
-            title="会费收款",
-            headers=headers,
-            rows=rows,
-        )
 
 
 class InvoiceIssueForm(forms.ModelForm):

@@ -37,18 +37,15 @@ from reportlab.lib.colors import Color, black
 from reportlab.lib.pagesizes import A5, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
 from members.models import SeatRole
+from portal.pdf_fonts import LATIN, LATIN_BOLD, SONG, font_runs, register_chinese_font
 
 from .models import Payment
 from .money import rmb_upper
 
-SONG = "STSong-Light"
-LATIN = "Helvetica"
-LATIN_BOLD = "Helvetica-Bold"
-pdfmetrics.registerFont(UnicodeCIDFont(SONG))
+register_chinese_font()
 
 PAGE_WIDTH, PAGE_HEIGHT = landscape(A5)  # 210 × 148 mm
 MARGIN = 12 * mm
@@ -65,16 +62,7 @@ def yuan(amount) -> str:
 def _runs(text: str, font: str) -> list[tuple[str, str]]:
     """``text`` cut into runs of one font: with Song, Latin letters and figures (2026-00001,
     ¥) go in Helvetica, as the reader's CID Song sets them narrow and uneven."""
-    if font != SONG:
-        return [(text, font)]
-    runs: list[tuple[str, str]] = []
-    for char in text:
-        run_font = LATIN if char.isascii() or char == "¥" else SONG
-        if runs and runs[-1][1] == run_font:
-            runs[-1] = (runs[-1][0] + char, run_font)
-        else:
-            runs.append((char, run_font))
-    return runs
+    return font_runs(text) if font == SONG else [(text, font)]
 
 
 def _width(text: str, font: str, size: float) -> float:

@@ -1,58 +1,37 @@
-import csv
-
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.urls import path, reverse
-from django.utils import translation
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_exports import XlsxExportMixin
+from portal.spreadsheets import XLSX
+
 from . import notices, services
 from .models import AgendaItem, Event, Registration
+from .sign_in_sheets import sign_in_sheet_filename, sign_in_sheet_pdf, sign_in_sheet_xlsx
 
-SIGN_IN_SHEET_COLUMNS = ("姓名", "单位", "职务", "手机", "邮箱", "状态", "签到")
+SIGN_IN_SHEETS = {
+    # kind: (what the link says, its format's name, the sheet, its content type)
+    "xlsx": (_("Sign-in sheet (Excel)"), "Excel", sign_in_sheet_xlsx, XLSX),
+    "pdf": (_("Sign-in sheet (PDF)"), "PDF", sign_in_sheet_pdf, "application/pdf"),
+}
 
 
-def _cell(value: str) -> str:
-    """A CSV cell that a spreadsheet shows as text, never runs as a formula."""
-    value = str(value or "")
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def sign_in_sheet(registrations, *, filename: str) -> HttpResponse:
-    """A CSV sign-in sheet, UTF-8 with a byte-order mark so that Excel reads the Chinese.
-
-    One row per registration that is not cancelled, by company, in the order registered;
-    the 签到 column is ticked for those already marked as attended.
-    """
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(SIGN_IN_SHEET_COLUMNS)
-    rows = (
-        registrations.exclude(status=Registration.Status.CANCELLED)
-        .select_related("company")
-        .order_by("event__starts_at", "company__name", "created_at", "id")
-    )
-    with translation.override(settings.LANGUAGE_CODE):
-        for registration in rows:
-            writer.writerow(
-                [
-                    _cell(registration.attendee_name),
-                    _cell(registration.company.name),
-                    _cell(registration.attendee_title),
-                    _cell(registration.attendee_phone),
-                    _cell(registration.attendee_email),
-                    str(registration.get_status_display()),
-                    "✓" if registration.status == Registration.Status.ATTENDED else "",
-                ]
-            )
-    return response
+def sign_in_sheets(event_id, *, short: bool = False) -> list[tuple[str, str]]:
+    """(URL, label) of an event's sign-in sheet as a workbook and as a PDF to print;
+    labelled by format only (``short``) under a 签到表 column."""
+    return [
+        (
+            reverse("admin:events_event_sign_in_sheet", args=[event_id, kind]),
+            format_name if short else label,
+        )
+        for kind, (label, format_name, _sheet, _type) in SIGN_IN_SHEETS.items()
+    ]
 
 
 class AgendaItemInline(admin.TabularInline):
@@ -177,26 +156,39 @@ class EventAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("sign-in sheet"))
     def sign_in_sheet_link(self, event: Event):
-        url = reverse("admin:events_event_sign_in_sheet", args=[event.pk])
-        return format_html('<a href="{}">{}</a>', url, gettext("CSV"))
+        return format_html_join(" · ", '<a href="{}">{}</a>', sign_in_sheets(event.pk, short=True))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.user.has_perm("events.view_registration"):
+            extra_context = {**(extra_context or {}), "sign_in_sheets": sign_in_sheets(object_id)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         return [
             path(
-                "<path:object_id>/sign-in-sheet/",
+                "<path:object_id>/sign-in-sheet.<str:kind>",
                 self.admin_site.admin_view(self.sign_in_sheet_view),
                 name="events_event_sign_in_sheet",
             ),
             *super().get_urls(),
         ]
 
-    def sign_in_sheet_view(self, request, object_id):
+    def sign_in_sheet_view(self, request, object_id, kind):
+        """The sign-in sheet of the event (``kind`` xlsx or pdf), for who sees registrations."""
         event = self.get_object(request, object_id)
-        if event is None:
+        if event is None or kind not in SIGN_IN_SHEETS:
             raise Http404
-        if not request.user.has_perm("events.view_registration"):
+        if not (
+            self.has_view_permission(request, event)
+            and request.user.has_perm("events.view_registration")
+        ):
             raise PermissionDenied
-        return sign_in_sheet(event.registrations.all(), filename=f"sign-in-event-{event.pk}.csv")
+        *_labels, sheet, content_type = SIGN_IN_SHEETS[kind]
+        response = HttpResponse(sheet(event), content_type=content_type)
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=sign_in_sheet_filename(event, kind)
+        )
+        return response
 
     @admin.action(description=_("Fill free seats from the waitlist"), permissions=["change"])
     def promote_waitlist(self, request, queryset):
@@ -214,7 +206,7 @@ class EventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(XlsxExportMixin, admin.ModelAdmin):
     list_display = (
         "attendee_name",
         "company",
@@ -238,7 +230,19 @@ class RegistrationAdmin(admin.ModelAdmin):
     autocomplete_fields = ("event", "company", "registered_by")
     readonly_fields = ("created_at", "updated_at")
     ordering = ("-created_at", "-id")
-    actions = ("export_sign_in_sheet", "mark_attended", "cancel_registrations")
+    actions = ("export_xlsx", "mark_attended", "cancel_registrations")
+    export_title = _("Event registrations")
+    export_columns = (
+        "event",
+        "attendee_name",
+        "company",
+        "attendee_title",
+        "attendee_phone",
+        "attendee_email",
+        "status",
+        "created_at",
+        (_("registered by"), "registered_by__user__name"),
+    )
     fieldsets = (
         (None, {"fields": ("event", "company", "registered_by", "status")}),
         (
@@ -266,18 +270,9 @@ class RegistrationAdmin(admin.ModelAdmin):
                         {"status": value, "label": label, "count": counts.get(value, 0)}
                         for value, label in Registration.Status.choices
                     ],
-                    "sign_in_sheet_url": reverse(
-                        "admin:events_event_sign_in_sheet", args=[event.pk]
-                    ),
+                    "sign_in_sheets": sign_in_sheets(event.pk),
                 }
         return super().changelist_view(request, extra_context)
-
-    @admin.action(description=_("Export a sign-in sheet (CSV)"), permissions=["view"])
-    def export_sign_in_sheet(self, request, queryset):
-        return sign_in_sheet(
-            Registration.objects.filter(pk__in=queryset.values("pk")),
-            filename="sign-in-sheet.csv",
-        )
 
     @admin.action(description=_("Mark as attended"), permissions=["change"])
     def mark_attended(self, request, queryset):

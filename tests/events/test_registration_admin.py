@@ -1,11 +1,13 @@
 """The secretariat's side of registrations: counts, sign-in sheet, attendance, cancellations."""
 
-import csv
 import io
 
+import openpyxl
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from accounts.models import User
 from events import services
 from events.models import Registration
 from events.services import Attendee
@@ -36,42 +38,61 @@ def event():
     return event
 
 
-def rows_of(response) -> list[list[str]]:
-    body = b"".join(response.streaming_content) if response.streaming else response.content
-    assert body.startswith(b"\xef\xbb\xbf"), "Excel needs the byte-order mark to read UTF-8"
-    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def sheet_url(event, kind: str = "xlsx") -> str:
+    return reverse("admin:events_event_sign_in_sheet", args=[event.pk, kind])
+
+
+def cells_of(response) -> list[list]:
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    return [list(row) for row in sheet.iter_rows()]
+
+
+def rows_of(response) -> list[list]:
+    return [
+        ["" if cell.value is None else cell.value for cell in row] for row in cells_of(response)
+    ]
 
 
 def test_it_exports_a_sign_in_sheet_excel_opens(admin_client, event):
-    response = admin_client.get(reverse("admin:events_event_sign_in_sheet", args=[event.pk]))
+    response = admin_client.get(sheet_url(event))
 
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
+    cells = cells_of(response)
     rows = rows_of(response)
-    assert rows[0] == ["姓名", "单位", "职务", "手机", "邮箱", "状态", "签到"]
-    assert sorted(rows[1:]) == sorted(
+    assert rows[0] == ["序号", "姓名", "单位", "职务", "手机", "电子邮箱", "状态", "签到"]
+    # By company, then by name (in the database's order: by code point); the waitlisted
+    # too, marked as such.
+    assert rows[1:] == [
+        [1, "张工", "浙江乙仪表有限公司", "", "", "zhang@example.com", "候补", ""],
         [
-            [
-                "李工",
-                "浙江甲仪表有限公司",
-                "'=HYPERLINK(1)",
-                "'+8613800",
-                "li@example.com",
-                "已确认",
-                "",
-            ],
-            [
-                "王工",
-                "浙江甲仪表有限公司",
-                "总工程师",
-                "13800000001",
-                "wang@example.com",
-                "已确认",
-                "",
-            ],
-            ["张工", "浙江乙仪表有限公司", "", "", "zhang@example.com", "候补", ""],
-        ]
-    )
+            2,
+            "李工",
+            "浙江甲仪表有限公司",
+            "=HYPERLINK(1)",
+            "+8613800",
+            "li@example.com",
+            "已确认",
+            "",
+        ],
+        [
+            3,
+            "王工",
+            "浙江甲仪表有限公司",
+            "总工程师",
+            "13800000001",
+            "wang@example.com",
+            "已确认",
+            "",
+        ],
+    ]
+    # Values a spreadsheet would run as formulas are text.
+    assert cells[2][3].data_type == "s"
+    assert cells[2][4].data_type == "s"
 
 
 def test_it_exports_the_selected_registrations_as_an_action(admin_client, event):
@@ -79,10 +100,10 @@ def test_it_exports_the_selected_registrations_as_an_action(admin_client, event)
 
     response = admin_client.post(
         reverse(CHANGELIST),
-        {"action": "export_sign_in_sheet", "_selected_action": [r.pk for r in chosen]},
+        {"action": "export_xlsx", "_selected_action": [r.pk for r in chosen]},
     )
 
-    assert [row[0] for row in rows_of(response)] == ["姓名", "张工"]
+    assert [row[1] for row in rows_of(response)] == ["参会人", "张工"]
 
 
 def test_it_marks_attendance(admin_client, event):
@@ -94,8 +115,8 @@ def test_it_marks_attendance(admin_client, event):
 
     wang.refresh_from_db()
     assert wang.status == Registration.Status.ATTENDED
-    rows = rows_of(admin_client.get(reverse("admin:events_event_sign_in_sheet", args=[event.pk])))
-    assert ["王工", "已签到", "✓"] in [[row[0], row[5], row[6]] for row in rows]
+    rows = rows_of(admin_client.get(sheet_url(event)))
+    assert ["王工", "已签到", "✓"] in [[row[1], row[6], row[7]] for row in rows]
 
 
 def test_it_counts_an_events_registrations_by_status(admin_client, event):
@@ -105,7 +126,8 @@ def test_it_counts_an_events_registrations_by_status(admin_client, event):
     assert counts == {"confirmed": 2, "waitlisted": 1, "cancelled": 0, "attended": 0}
     content = response.content.decode()
     assert "已确认：2 · 候补：1" in content
-    assert reverse("admin:events_event_sign_in_sheet", args=[event.pk]) in content
+    assert f'<a href="{sheet_url(event)}">签到表（Excel）</a>' in content
+    assert f'<a href="{sheet_url(event, "pdf")}">签到表（PDF）</a>' in content
 
 
 def test_cancelling_in_the_back_office_moves_the_waitlist_up(admin_client, event):
@@ -132,6 +154,12 @@ def test_raising_the_capacity_and_filling_from_the_waitlist(admin_client, event)
 
 
 def test_the_sign_in_sheet_is_for_staff_only(client, event):
-    url = reverse("admin:events_event_sign_in_sheet", args=[event.pk])
+    for kind in ("xlsx", "pdf"):
+        assert client.get(sheet_url(event, kind)).status_code == 302
 
-    assert client.get(url).status_code == 302
+    editor = User.objects.create_user("editor@example.com", "x", is_staff=True)
+    editor.user_permissions.set(Permission.objects.filter(codename="view_event"))
+    client.force_login(editor)
+    for kind in ("xlsx", "pdf"):
+        assert client.get(sheet_url(event, kind)).status_code == 403, kind
+    assert client.get(sheet_url(event, "csv")).status_code == 404
