@@ -33,6 +33,7 @@ SEARCH_P95_MS = 50.0
 SEARCH_ARTICLES = 100_000
 SEARCH_SPEEDUP = 20.0
 DIGEST_RATIO = 2.0
+IMPORT_SECONDS = 60
 DIGEST_MEMORY_GROWTH = 0.10  # peak memory may differ by this share between sizes
 
 TARGETS = {
@@ -44,6 +45,7 @@ TARGETS = {
     "search_speedup": f"search ≥ {SEARCH_SPEEDUP:g}× faster than a sequential icontains scan",
     "digest_time": f"digest ≤ {DIGEST_RATIO:g}× the floor's time for 10,000 messages",
     "digest_memory": "peak memory of the sending worker does not grow with the subscribers",
+    "member_import": f"5,000 member rows read, previewed and imported in < {IMPORT_SECONDS} s",
 }
 
 
@@ -226,6 +228,21 @@ def evaluate(results: dict) -> list[dict]:
     else:
         targets.append(_target("digest_time", None, "not measured"))
         targets.append(_target("digest_memory", None, "not measured"))
+    imported = (results.get("member_import") or {}).get("runs") or []
+    if imported:
+        largest = imported[-1]
+        targets.append(
+            _target(
+                "member_import",
+                largest["total_s"] < IMPORT_SECONDS and largest["errors"] == 0,
+                f"{largest['rows']:,} rows in {largest['total_s']} s "
+                f"(read {largest['read_s']}, preview {largest['preview_s']}, "
+                f"import {largest['apply_s']}); peak "
+                + ", ".join(f"{run['peak_memory_mb']} MB at {run['rows']:,}" for run in imported),
+            )
+        )
+    else:
+        targets.append(_target("member_import", None, "not measured"))
     return targets
 
 
@@ -244,6 +261,7 @@ def assemble(
     search: dict | None,
     digest: dict | None,
     timings: dict,
+    member_import: dict | None = None,
 ) -> dict:
     results = {
         "date": date,
@@ -266,6 +284,7 @@ def assemble(
         "writes_during_load": served["writes"],
         "search": search,
         "digest": digest,
+        "member_import": member_import,
     }
     if digest and digest["runs"]:
         results["digest"]["ratio_to_floor"] = round(

@@ -80,6 +80,7 @@ class Options:
     search: bool = True
     search_runs: int = 50
     digest_sizes: tuple[int, ...] = (1_000, 10_000)
+    import_rows: tuple[int, ...] = (500, 5_000)  # member imports timed (none: skipped)
     tiny_comparison: bool = True
     references: bool = True
     results_dir: Path = RESULTS_DIR
@@ -452,6 +453,15 @@ def run(options: Options) -> dict:
             )
         mark = phase("queries", mark)
 
+        member_import = None
+        if options.import_rows:
+            sizes_text = " and ".join(f"{n:,}" for n in options.import_rows)
+            say(options, f"timing member imports of {sizes_text} rows")
+            member_import = runner.manage_json(
+                "bench_member_import", "--rows", *(str(n) for n in options.import_rows)
+            )
+            mark = phase("member_import", mark)
+
         search = None
         if options.search:
             say(options, "timing the news search")
@@ -510,6 +520,7 @@ def run(options: Options) -> dict:
         served=served,
         search=search,
         digest=digest,
+        member_import=member_import,
         timings=timings,
     )
     paths = report.write_results(results, options.results_dir)
@@ -546,6 +557,9 @@ def parse_args(argv: list[str] | None = None) -> Options:
     parser.add_argument(
         "--digest-sizes", type=int, nargs="*", default=[1_000, 10_000], help="0 to skip"
     )
+    parser.add_argument(
+        "--import-rows", type=int, nargs="*", default=[500, 5_000], help="none to skip"
+    )
     parser.add_argument("--no-tiny", action="store_true", help="skip the tiny-data comparison")
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     parser.add_argument("--no-readme", action="store_true", help="leave README.md alone")
@@ -569,6 +583,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
         search=not args.no_search,
         search_runs=args.search_runs,
         digest_sizes=tuple(args.digest_sizes),
+        import_rows=tuple(size for size in args.import_rows if size > 0),
         tiny_comparison=not args.no_tiny,
         results_dir=args.results_dir,
         update_readme=not args.no_readme,

@@ -30,28 +30,31 @@ the same transfer in a later export, or in the same file uploaded again, has
 the same key, and ``Payment.statement_key`` keeps it from being paid twice.
 """
 
-import codecs
-import csv
 import hashlib
-import io
 import re
 import unicodedata
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
-from xml.etree.ElementTree import ParseError
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+
+from portal.spreadsheet_reading import (
+    HEADER_SEARCH_ROWS,
+    UnreadableFile,
+    cell_text,
+    header_key,
+    parse_date,
+    read_upload,
+    table_rows,
+)
 
 from .models import (
     DuesBill,
@@ -66,7 +69,6 @@ from .services import DuesError, payment_record
 CENT = Decimal("0.01")
 STATEMENT_MAX_BYTES = 5 * 1024 * 1024
 STATEMENT_MAX_ROWS = 20_000
-HEADER_SEARCH_ROWS = 30
 
 COLUMNS = {
     "date": ("交易日期", "日期", "记账日期", "入账日期", "交易时间", "交易日", "记账日"),
@@ -102,10 +104,6 @@ COLUMNS = {
 REQUIRED = {"date": "交易日期", "money": "贷方金额", "payer": "对方户名"}
 DEBIT_DIRECTIONS = {"借", "借方", "支", "支出", "出", "付", "d", "dr", "debit", "-"}
 TOTAL_ROWS = ("合计", "总计", "小计", "本页合计", "累计")
-# Signatures of files that are certainly no statement, and what to say about them.
-NOT_TEXT = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"Rar!\x1a", b"7z\xbc\xaf")
-OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an old Excel (.xls) or Word file
-ZIP = b"PK\x03\x04"
 
 
 class StatementError(ValueError):
@@ -153,20 +151,9 @@ def line_key(*, on: date, amount: Decimal, payer: str, reference: str) -> str:
 # Reading -------------------------------------------------------------------------------------
 
 
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _header(value) -> str:
-    text = unicodedata.normalize("NFKC", _cell_text(value))
-    text = re.sub(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】", "", text)
-    return re.sub(r"[\s:*]", "", text)
+# The shared readers (portal.spreadsheet_reading) under this module's names.
+_cell_text = cell_text
+_header = header_key
 
 
 # A header's column, and its rank among that column's names (交易日期 before 交易时间).
@@ -225,40 +212,9 @@ def _amount(value) -> Decimal | None:
     return (-amount if negative else amount).quantize(CENT)
 
 
-EXCEL_EPOCH = date(1899, 12, 30)
-DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\D|$)")
-DATE_DIGITS = re.compile(r"(\d{4})(\d{2})(\d{2})(?:\d{6})?(?:\D|$)")
-SERIAL = re.compile(r"\d{5}(?:\.\d+)?$")
-
-
-def _serial(number: float) -> date:
-    # Serials of this century's dates only: a bank statement has no other.
-    if not 36526 <= number < 73051:  # 2000-01-01 … 2099-12-31
-        raise ValueError(number)
-    return EXCEL_EPOCH + timedelta(days=int(number))
-
-
 def _date(value) -> date | None:
-    """The cell's date, None for an empty cell; ValueError when it is not one."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return _serial(value)
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    if not text:
-        return None
-    for pattern in (DATE_TEXT, DATE_DIGITS):
-        found = pattern.match(text)
-        if found:
-            year, month, day = (int(part) for part in found.groups())
-            return date(year, month, day)
-    if SERIAL.match(text):
-        return _serial(float(text))
-    raise ValueError(value)
+    """The cell's date (this century's only: a bank statement has no other), None if empty."""
+    return parse_date(value)
 
 
 def _is_debit(direction: str) -> bool:
@@ -341,6 +297,24 @@ def _line(number: int, row: Sequence, columns: dict[str, int]) -> ParsedLine | N
     )
 
 
+def _unreadable(reason: str) -> StatementError:
+    if reason == UnreadableFile.TOO_LARGE:
+        return StatementError(
+            _("The file is too large: the limit is %(limit)s.")
+            % {"limit": filesizeformat(STATEMENT_MAX_BYTES)}
+        )
+    if reason == UnreadableFile.EMPTY:
+        return StatementError(_("The file is empty."))
+    if reason == UnreadableFile.OLD_EXCEL:
+        return StatementError(
+            _(
+                "This is an old Excel file (.xls): open it in Excel, save it as .xlsx "
+                "(Excel workbook) or CSV, and upload that."
+            )
+        )
+    return _not_a_spreadsheet()
+
+
 def _not_a_spreadsheet() -> StatementError:
     return StatementError(
         _(
@@ -350,93 +324,18 @@ def _not_a_spreadsheet() -> StatementError:
     )
 
 
-def _text(data: bytes) -> str:
-    if data.startswith(codecs.BOM_UTF8):
-        encodings = ["utf-8-sig"]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encodings = ["utf-16"]
-    else:
-        encodings = ["utf-8", "gb18030"]
-    for encoding in encodings:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", text):
-            break  # binary data that happens to decode
-        if text.lstrip()[:20].lower().startswith(("<html", "<!doctype", "<table", "<?xml")):
-            break  # a web page saved as .xls: Excel opens it, csv does not
-        return text
-    raise _not_a_spreadsheet()
-
-
-def _csv_rows(data: bytes) -> list[list[str]]:
-    """The rows split at the separator (comma, tab or semicolon) that finds the most columns."""
-    text = _text(data)
-    best: tuple[int, list[list[str]]] = (-1, [])
-    for delimiter in (",", "\t", ";"):
-        try:
-            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-        except csv.Error:
-            raise _not_a_spreadsheet() from None
-        found = max((len(_columns(row)) for row in rows[:HEADER_SEARCH_ROWS]), default=0)
-        if found > best[0]:
-            best = (found, rows)
-    return best[1]
-
-
-def _xlsx_rows(data: bytes) -> list[list]:
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        raise _not_a_spreadsheet() from None
-    except ParseError:
-        raise _not_a_spreadsheet() from None
-    try:
-        first: list[list] = []
-        for sheet in workbook.worksheets:
-            sheet.reset_dimensions()  # some banks write a wrong <dimension>
-            rows = []
-            for row in sheet.iter_rows(values_only=True):
-                rows.append(list(row))
-                if len(rows) > STATEMENT_MAX_ROWS:
-                    break
-            if any(not _missing(_columns(row)) for row in rows[:HEADER_SEARCH_ROWS]):
-                return rows
-            first = first or rows
-        return first
-    except (KeyError, ValueError, TypeError, OSError, zipfile.BadZipFile, ParseError):
-        raise _not_a_spreadsheet() from None
-    finally:
-        workbook.close()
-
-
 def statement_read(file) -> list[ParsedLine]:
     """The credits of a bank statement file (CSV or XLSX), or StatementError saying why not."""
-    if hasattr(file, "seek"):
-        file.seek(0)
-    data = file.read(STATEMENT_MAX_BYTES + 1)
-    if hasattr(file, "seek"):
-        file.seek(0)
-    if len(data) > STATEMENT_MAX_BYTES:
-        raise StatementError(
-            _("The file is too large: the limit is %(limit)s.")
-            % {"limit": filesizeformat(STATEMENT_MAX_BYTES)}
+    try:
+        data = read_upload(file, max_bytes=STATEMENT_MAX_BYTES)
+        rows = table_rows(
+            data,
+            score=lambda row: len(_columns(row)),
+            is_header=lambda row: not _missing(_columns(row)),
+            max_rows=STATEMENT_MAX_ROWS,
         )
-    if not data.strip():
-        raise StatementError(_("The file is empty."))
-    if data.startswith(OLE):
-        raise StatementError(
-            _(
-                "This is an old Excel file (.xls): open it in Excel, save it as .xlsx "
-                "(Excel workbook) or CSV, and upload that."
-            )
-        )
-    if data.startswith(NOT_TEXT):
-        raise _not_a_spreadsheet()
-    rows = _xlsx_rows(data) if data.startswith(ZIP) else _csv_rows(data)
-    if not any(_cell_text(value) for row in rows for value in row):
-        raise StatementError(_("The file is empty."))
+    except UnreadableFile as unreadable:
+        raise _unreadable(unreadable.reason) from None
     lines = list(_lines(rows))
     if not lines:
         raise StatementError(

@@ -11,8 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from awards.models import Honour
 from config.private_files import private_file_response
+from portal.admin_exports import XlsxExportMixin
 
 from . import services
+from .import_admin import MemberImportMixin
 from .models import (
     Application,
     Company,
@@ -103,7 +105,7 @@ class CompanyContactInline(admin.TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(MemberImportMixin, XlsxExportMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "short_name",
@@ -120,6 +122,24 @@ class CompanyAdmin(admin.ModelAdmin):
     autocomplete_fields = ("industry",)
     readonly_fields = ("created_at", "updated_at")
     ordering = ("name",)
+    actions = ("export_xlsx",)
+    export_columns = (
+        (_("company name"), "name"),
+        "short_name",
+        "english_name",
+        "credit_code",
+        "city",
+        "industry",
+        "current_seat_role",
+        "status",
+        "listed",
+        "joined_on",
+        "founded_year",
+        "address",
+        "phone",
+        "public_email",
+        "website",
+    )
     fieldsets = (
         (
             _("Public profile"),
@@ -226,13 +246,15 @@ class TermAdmin(admin.ModelAdmin):
 
 
 @admin.register(CouncilSeat)
-class CouncilSeatAdmin(admin.ModelAdmin):
+class CouncilSeatAdmin(XlsxExportMixin, admin.ModelAdmin):
     list_display = ("company", "role", "term")
     list_filter = ("term", "role")
     list_select_related = ("company", "term")
     search_fields = ("company__name", "company__short_name")
     autocomplete_fields = ("term", "company")
     ordering = ("-term__ordinal", "role", "company__name")
+    actions = ("export_xlsx",)
+    export_columns = ("term", "company", "company__credit_code", "company__city", "role")
 
 
 @admin.register(Officer)
@@ -246,7 +268,7 @@ class OfficerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(XlsxExportMixin, admin.ModelAdmin):
     list_display = ("contact_name", "contact_email", "company", "job_title", "phone", "is_primary")
     list_filter = ("is_primary", "company__status", "company__city")
     list_select_related = ("user", "company")
@@ -254,6 +276,17 @@ class ContactAdmin(admin.ModelAdmin):
     autocomplete_fields = ("user", "company")
     readonly_fields = ("created_at",)
     ordering = ("company__name", "-is_primary", "user__name")
+    actions = ("export_xlsx",)
+    export_columns = (
+        "contact_name",
+        "company",
+        "job_title",
+        "phone",
+        "contact_email",
+        "is_primary",
+        (_("company status"), "company__status"),
+        "created_at",
+    )
 
     def get_queryset(self, request):
         # Contact.__str__ shows the user and the company, also in autocomplete results.
@@ -356,7 +389,7 @@ def pending_first(pending: list[str]) -> Case:
 
 
 @admin.register(Application)
-class ApplicationAdmin(ReviewAdminMixin, admin.ModelAdmin):
+class ApplicationAdmin(XlsxExportMixin, ReviewAdminMixin, admin.ModelAdmin):
     """The queue of membership applications: pending ones first, approve or reject each."""
 
     pending_statuses = (Application.Status.SUBMITTED, Application.Status.UNDER_REVIEW)
@@ -390,6 +423,26 @@ class ApplicationAdmin(ReviewAdminMixin, admin.ModelAdmin):
         "company",
     )
     date_hierarchy = "submitted_at"
+    actions = ("export_xlsx",)
+    export_columns = (
+        "company_name",
+        "short_name",
+        "credit_code",
+        "city",
+        "industry",
+        "address",
+        "website",
+        "contact_name",
+        "contact_title",
+        "contact_phone",
+        "contact_email",
+        "status",
+        "submitted_at",
+        "reviewed_at",
+        (_("reviewed by"), "reviewed_by__name"),
+        "rejection_reason",
+        "company",
+    )
     fieldsets = (
         (
             _("Company"),

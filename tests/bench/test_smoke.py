@@ -56,6 +56,7 @@ def _run_smoke(tmp_path):
         tool=tool,
         search=False,
         digest_sizes=(),
+        import_rows=(20, 50),
         tiny_comparison=False,
         references=False,
         results_dir=tmp_path,
