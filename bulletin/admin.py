@@ -6,6 +6,7 @@ from django.utils.translation import ngettext
 
 from . import services
 from .models import Article, Issue, Section
+from .pdf_import_admin import IssuePdfImport
 
 
 @admin.register(Section)
@@ -47,6 +48,10 @@ class IssueAdmin(admin.ModelAdmin):
     search_fields = ("title",)
     ordering = ("-year", "-number")
     inlines = (IssueArticleInline,)
+
+    def get_urls(self):
+        # 从 PDF 导入会刊 (bulletin/pdf_import_admin.py), linked from the issue list.
+        return [*IssuePdfImport(self).urls(), *super().get_urls()]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))
