@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, Sum
 
-from .models import ZERO, BillStatus, DuesBill, InvoiceRequest, Payment
+from .models import ZERO, BillStatus, DuesBill, Payment
 
 
 def company_bills(company_id: int) -> list[DuesBill]:
@@ -63,7 +63,3 @@ def year_totals(year: int, bills=None) -> YearTotals:
         overdue=rows["overdue"],
         waived=rows["waived"],
     )
-
-
-def company_invoice_requests(company_id: int):
-    return InvoiceRequest.objects.filter(payment__bill__company_id=company_id)

@@ -120,32 +120,49 @@ def dues_bills_create(*, year: int, due_on: date) -> list[DuesBill]:
         created = DuesBill.objects.bulk_create(plan.bills, ignore_conflicts=True)
         # ignore_conflicts leaves pk unset: read back the ones this call made.
         bills = list(
-            DuesBill.objects.filter(
-                year=year, company_id__in=[bill.company_id for bill in created]
-            ).select_related("company")
+            DuesBill.objects.filter(year=year, company_id__in=[bill.company_id for bill in created])
+            .with_paid()
+            .select_related("company")
         )
+        contacts = _contacts_of(bill.company_id for bill in bills)
         for bill in bills:
-            _send_notice(bill, kind="notice")
+            _send_notice(bill, kind="notice", contacts=contacts)
     return bills
 
 
-def _contacts(company_id: int) -> tuple[str | None, list[str]]:
-    """The primary contact's address, and the other contacts' (in copy)."""
-    addresses = list(
-        Contact.objects.filter(company_id=company_id, user__is_active=True)
-        .order_by("-is_primary", "pk")
-        .values_list("user__email", flat=True)
+def _contacts_of(company_ids) -> dict[int, tuple[str, list[str]]]:
+    """Each company's primary contact's address and the others' (in copy): one query."""
+    addresses: dict[int, list[str]] = {}
+    rows = (
+        Contact.objects.filter(company_id__in=list(company_ids), user__is_active=True)
+        .order_by("company_id", "-is_primary", "pk")
+        .values_list("company_id", "user__email")
     )
-    return (addresses[0], addresses[1:]) if addresses else (None, [])
+    for company_id, email in rows:
+        addresses.setdefault(company_id, []).append(email)
+    return {company_id: (found[0], found[1:]) for company_id, found in addresses.items()}
+
+
+def _contacts(company_id: int) -> tuple[str | None, list[str]]:
+    return _contacts_of([company_id]).get(company_id, (None, []))
 
 
 def _notice_key(bill: DuesBill, kind: str, offset: int | None) -> str:
     return f"dues-{kind}:{bill.pk}" + (f":{offset}" if offset is not None else "")
 
 
-def _send_notice(bill: DuesBill, *, kind: str, offset: int | None = None) -> bool:
-    """Queue a dues notice or reminder for ``bill``, once per bill and ``kind``/``offset``."""
-    to, cc = _contacts(bill.company_id)
+def _send_notice(
+    bill: DuesBill, *, kind: str, offset: int | None = None, contacts: dict | None = None
+) -> bool:
+    """Queue a dues notice or reminder for ``bill``, once per bill and ``kind``/``offset``.
+
+    ``contacts`` (from ``_contacts_of``) saves a query per bill when many go out at once.
+    """
+    to, cc = (
+        contacts.get(bill.company_id, (None, []))
+        if contacts is not None
+        else _contacts(bill.company_id)
+    )
     if to is None:
         logger.warning("dues bill %s: %s has no contact to mail", bill.pk, bill.company)
         return False
@@ -170,10 +187,6 @@ def _send_notice(bill: DuesBill, *, kind: str, offset: int | None = None) -> boo
     return mail is not None
 
 
-def _reminder_offsets() -> list[int]:
-    return sorted(settings.DUES_REMINDER_OFFSETS)
-
-
 def dues_reminders_send(*, today: date | None = None) -> int:
     """Beat, daily: queue each reminder that is due, once per bill and offset; return how many.
 
@@ -183,7 +196,7 @@ def dues_reminders_send(*, today: date | None = None) -> int:
     the bill is settled (paid in full or waived).
     """
     today = today or timezone.localdate()
-    offsets = _reminder_offsets()
+    offsets = sorted(settings.DUES_REMINDER_OFFSETS)
     if not offsets:
         return 0
     earliest = today - timedelta(days=offsets[-1])  # due dates whose last offset has passed
@@ -210,11 +223,15 @@ def dues_reminders_send(*, today: date | None = None) -> int:
             key__in=[_notice_key(bill, "reminder", offset) for bill, offset in due]
         ).values_list("key", flat=True)
     )
+    due = [
+        (bill, offset)
+        for bill, offset in due
+        if _notice_key(bill, "reminder", offset) not in queued
+    ]
+    contacts = _contacts_of(bill.company_id for bill, _offset in due)
     for bill, offset in due:
-        if _notice_key(bill, "reminder", offset) in queued:
-            continue
         with transaction.atomic():
-            sent += _send_notice(bill, kind="reminder", offset=offset)
+            sent += _send_notice(bill, kind="reminder", offset=offset, contacts=contacts)
     return sent
 
 
