@@ -18,8 +18,9 @@ from django.utils import timezone, translation
 from awards.models import Honour
 from bulletin.models import Article, Section
 from events.models import Event
+from outbox.batches import mailings_to_resume
 
-from .models import DigestDelivery, DigestRun, Frequency, Subscriber
+from .models import DigestRun, Frequency, Subscriber
 
 # More than this many articles of a section link to the section's list instead.
 ARTICLES_PER_SECTION = 10
@@ -260,14 +261,4 @@ def digest_dry_run(*, frequency: str, scheduled_for: date, batch_size: int) -> t
 
 def digest_runs_to_resume() -> list[int]:
     """Unfinished runs with rows waiting: queued, or claimed by a sender presumed dead."""
-    stale = timezone.now() - timedelta(seconds=settings.DIGEST_CLAIM_SECONDS)
-    waiting = DigestDelivery.objects.filter(
-        Q(status=DigestDelivery.Status.QUEUED)
-        | Q(status=DigestDelivery.Status.SENDING, claimed_at__lt=stale)
-    )
-    return list(
-        DigestRun.objects.filter(finished_at__isnull=True, deliveries__in=waiting)
-        .distinct()
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    return mailings_to_resume(DigestRun.objects.filter(finished_at__isnull=True), "deliveries")

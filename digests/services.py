@@ -1,39 +1,29 @@
 """Subscriptions and digest sending: every write of the digests app.
 
-Sending works from DigestDelivery rows, one per subscriber and run (unique):
-a sender claims a batch of rows in a short transaction (SELECT … FOR UPDATE
-SKIP LOCKED, so two senders never take the same row), builds the batch's
-messages with a fixed number of queries, sends them over one SMTP connection
-and marks each row sent as soon as the server has accepted its message. A
-rerun, a retried task or a second worker finds nothing left to send twice; a
-sender renews its claim as it goes and sends and marks a row only while it
-holds it; a sender that dies leaves its rows "sending", and after
-DIGEST_CLAIM_SECONDS without a renewal any later sender takes them over.
+Sending works from DigestDelivery rows, one per subscriber and run (unique),
+on the crash-safe batch sender of ``outbox.batches`` (claims, renewals,
+retries, bounces), which the notices use too.
 """
 
 import logging
-import smtplib
-import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from django.conf import settings
-from django.core.mail import mailers
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, DateTimeField, F, Q, Value, When
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from outbox.batches import BatchSender, Built, ClaimHolder, SendCounts, SendDeferred
 from outbox.dispatch import dispatch_on_commit
 from outbox.messages import RenderedMail
 from outbox.models import OutgoingMail
 from outbox.services import mail_queue
-from outbox.smtp_errors import is_permanent, is_transient
 
 from . import tokens
-from .messages import DigestMail, digest_mails, digest_test_context
+from .messages import digest_mails, digest_test_context
 from .models import HARD_BOUNCE_LIMIT, DigestDelivery, DigestRun, Frequency, Subscriber
 from .selectors import (
     DigestContent,
@@ -50,7 +40,7 @@ logger = logging.getLogger(__name__)
 INSERT_BATCH_SIZE = 1000
 
 
-class DigestSendDeferred(Exception):
+class DigestSendDeferred(SendDeferred):
     """The mail server could not take mail (refused, lost, 421); unsent rows are queued again."""
 
 
@@ -268,86 +258,13 @@ def _pending(run_id: int):
 def digest_deliveries_claim(
     *, run_id: int, limit: int, exclude=(), sender: uuid.UUID | None = None
 ) -> list[int]:
-    """Take up to ``limit`` rows of a run for ``sender``; return their ids.
-
-    Queued rows, and rows whose claim was last renewed more than
-    DIGEST_CLAIM_SECONDS ago (their sender died). Locked rows are skipped,
-    so concurrent senders each get rows of their own; ``exclude`` are rows
-    this sender already tried (deferred by the server) and leaves for a
-    later try.
-    """
-    now = timezone.now()
-    stale = now - timedelta(seconds=settings.DIGEST_CLAIM_SECONDS)
-    with transaction.atomic():
-        ids = list(
-            DigestDelivery.objects.select_for_update(skip_locked=True)
-            .filter(run_id=run_id)
-            .filter(
-                Q(status=DigestDelivery.Status.QUEUED)
-                | Q(status=DigestDelivery.Status.SENDING, claimed_at__lt=stale)
-            )
-            .exclude(pk__in=list(exclude))
-            .order_by("pk")
-            .values_list("pk", flat=True)[:limit]
-        )
-        if ids:
-            DigestDelivery.objects.filter(pk__in=ids).update(
-                status=DigestDelivery.Status.SENDING,
-                claimed_at=now,
-                claimed_by=sender or uuid.uuid4(),
-                attempts=F("attempts") + 1,
-            )
-    return ids
-
-
-class ClaimHolder:
-    """One sender's hold on the rows it claimed: renewed as it sends, checked before each send.
-
-    A claim older than DIGEST_CLAIM_SECONDS may be taken over by another
-    sender, so a slow but healthy sender renews its claim on the rows it has
-    left every third of that time (one UPDATE). Rows it no longer holds (it
-    was too slow, or paused) are dropped, never sent: the sender that took
-    them over sends them. Settings refuse a claim time shorter than the
-    renewal interval plus the longest a message can take.
-    """
-
-    def __init__(self, sender: uuid.UUID):
-        self.sender = sender
-        self.renewed = time.monotonic()
-
-    def start(self) -> None:
-        self.renewed = time.monotonic()
-
-    def holds(self, pending: list["BuiltDigest"]) -> list["BuiltDigest"]:
-        """The rows of ``pending`` still held, after renewing the claim when it is due."""
-        if time.monotonic() - self.renewed < settings.DIGEST_CLAIM_SECONDS / 3:
-            return pending
-        renewed_at = time.monotonic()
-        # One statement: renewing and checking cannot be split by another sender's takeover.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE digests_digestdelivery SET claimed_at = %s "
-                "WHERE id = ANY(%s) AND status = 'sending' AND claimed_by = %s RETURNING id",
-                [timezone.now(), [item.delivery.pk for item in pending], self.sender],
-            )
-            held = {row[0] for row in cursor.fetchall()}
-        self.renewed = renewed_at
-        lost = [item for item in pending if item.delivery.pk not in held]
-        if lost:
-            logger.warning(
-                "digest sender %s lost its claim on %d rows; another sender has them",
-                self.sender,
-                len(lost),
-            )
-        return [item for item in pending if item.delivery.pk in held]
+    """Take up to ``limit`` rows of a run for ``sender``; see ``BatchSender.claim``."""
+    return DigestSender(run_id).claim(limit=limit, exclude=exclude, sender=sender)
 
 
 @dataclass
-class BuiltDigest:
-    delivery: DigestDelivery
-    content: DigestContent
-    mail: DigestMail | None  # None: nothing to send
-    skip_reason: str = ""
+class BuiltDigest(Built):
+    content: DigestContent | None = None
 
     @property
     def window_start(self):
@@ -388,13 +305,11 @@ def digest_batch_build(
     sending = []
     for delivery, content in zip(deliveries, digest_contents(requests=requests), strict=True):
         subscriber = delivery.subscriber
+        item = BuiltDigest(delivery=delivery, mail=None, content=content)
+        built.append(item)
         if subscriber.status != Subscriber.Status.ACTIVE or subscriber.frequency == Frequency.OFF:
-            built.append(BuiltDigest(delivery, content, None, "no longer subscribed"))
-        elif content.is_empty:
-            built.append(BuiltDigest(delivery, content, None))
-        else:
-            item = BuiltDigest(delivery, content, None)
-            built.append(item)
+            item.skip_reason = "no longer subscribed"
+        elif not content.is_empty:
             sending.append(item)
     for item, mail in zip(
         sending,
@@ -405,24 +320,54 @@ def digest_batch_build(
     return built
 
 
-@dataclass
-class SendCounts:
-    """What one call of ``digest_run_send`` did."""
+class DigestSender(BatchSender):
+    """A run's deliveries; a sent or empty digest moves the subscriber's window on."""
 
-    pending: int = 0  # rows queued or in flight when it started
-    sent: int = 0
-    skipped: int = 0
-    failed: int = 0
-    deferred: int = 0  # refused for now (4xx) by the server, queued for a later try
-    more: bool = False  # stopped by its time budget with rows left
+    model = DigestDelivery
+    scope_field = "run_id"
+    deferred_error = DigestSendDeferred
 
-    @property
-    def done(self) -> int:
-        return self.sent + self.skipped + self.failed + self.deferred
+    def build(self, delivery_ids: list[int]) -> list[BuiltDigest]:
+        # Each edition is rendered once for the whole run.
+        return digest_batch_build(delivery_ids=delivery_ids, editions=self.cache)
 
-    def __str__(self) -> str:
-        text = f"sent {self.sent}, skipped {self.skipped}, failed {self.failed}"
-        return f"{text}, deferred {self.deferred}" if self.deferred else text
+    def mark_sent(self, item: BuiltDigest, holder: ClaimHolder) -> None:
+        # One statement (one round trip, atomic by itself) instead of a transaction of two.
+        delivery = item.delivery
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "WITH sent AS (UPDATE digests_digestdelivery SET status = 'sent', sent_at = %s, "
+                "window_start = %s, error = '' WHERE id = %s AND status = 'sending' "
+                "AND claimed_by = %s RETURNING subscriber_id) "
+                "UPDATE digests_subscriber SET last_digest_at = GREATEST(last_digest_at, %s) "
+                "FROM sent WHERE digests_subscriber.id = sent.subscriber_id",
+                [
+                    timezone.now(),
+                    item.window_start,
+                    delivery.pk,
+                    holder.sender,
+                    delivery.window_end,
+                ],
+            )
+            if cursor.rowcount == 0:  # cannot happen while the settings' claim rule holds
+                logger.error("digest delivery %s sent after its claim was lost", delivery.pk)
+
+    def after_skipped(self, items: list[BuiltDigest]) -> None:
+        # Nothing new in the window: the next digest starts where this one ended.
+        by_end: dict = {}
+        for item in items:
+            if not item.skip_reason:
+                by_end.setdefault(item.delivery.window_end, []).append(item.delivery.subscriber_id)
+        for window_end, subscriber_ids in by_end.items():
+            _advance_last_digest(subscriber_ids, window_end)
+
+    def after_bounce(self, item: BuiltDigest) -> None:
+        subscriber_bounced(subscriber_id=item.delivery.subscriber_id)
+
+    def finish(self) -> None:
+        DigestRun.objects.filter(pk=self.mailing_id, finished_at__isnull=True).update(
+            finished_at=timezone.now()
+        )
 
 
 def digest_run_send(
@@ -434,113 +379,12 @@ def digest_run_send(
 ) -> SendCounts:
     """Send a run's deliveries batch by batch until none is left; safe to run twice at once.
 
-    An address the server refuses for now (4xx) is queued again and the
-    others are sent; ``deferred`` counts them, for the caller to try again
-    later. When the server cannot take mail at all (connection refused or
-    lost, 421), raises DigestSendDeferred with the unsent rows queued again.
-    With ``time_budget`` (seconds), stops claiming batches after that long
-    and says whether rows are left (``more``), so that one task never
-    outlives the broker's visibility timeout.
+    See ``BatchSender.send``: 4xx refusals are ``deferred``, a server that
+    cannot take mail raises DigestSendDeferred, ``time_budget`` stops early.
     """
-    batch_size = batch_size or settings.DIGEST_BATCH_SIZE
-    started = time.monotonic()
-    counts = SendCounts(pending=_pending(run_id).count())
-    deferred: set[int] = set()
-    editions: dict[tuple, RenderedMail] = {}  # rendered once for the whole run
-    holder = ClaimHolder(uuid.uuid4())
-    while True:
-        if time_budget is not None and time.monotonic() - started > time_budget:
-            counts.more = _pending(run_id).exclude(pk__in=list(deferred)).exists()
-            break
-        delivery_ids = digest_deliveries_claim(
-            run_id=run_id, limit=batch_size, exclude=deferred, sender=holder.sender
-        )
-        if not delivery_ids:
-            break
-        holder.start()
-        built = digest_batch_build(delivery_ids=delivery_ids, editions=editions)
-        _send_batch(built, counts, deferred, holder)
-        if progress is not None:
-            progress(counts)
-    if not counts.more and not _pending(run_id).exists():
-        DigestRun.objects.filter(pk=run_id, finished_at__isnull=True).update(
-            finished_at=timezone.now()
-        )
-    return counts
-
-
-def _refused_for_now(exc: Exception) -> bool:
-    """A 4xx for the recipient only: the connection is fine, other addresses can go on."""
-    return isinstance(exc, smtplib.SMTPRecipientsRefused) and not is_permanent(exc)
-
-
-def _send_batch(
-    built: list[BuiltDigest], counts: SendCounts, deferred: set[int], holder: ClaimHolder
-) -> None:
-    built = holder.holds(built)
-    _mark_skipped([item for item in built if item.mail is None], holder)
-    counts.skipped += sum(item.mail is None for item in built)
-    pending = [item for item in built if item.mail is not None]
-    if not pending:
-        return
-    try:
-        with mailers.default as connection:
-            while pending:
-                pending = holder.holds(pending)  # only while this sender still holds the row
-                if not pending:
-                    break
-                item = pending[0]
-                try:
-                    connection.send_messages([item.mail.message(connection=connection)])
-                except Exception as exc:
-                    if _refused_for_now(exc):
-                        if item.delivery.attempts < settings.DIGEST_MAX_ATTEMPTS:
-                            _requeue([item], exc, holder)
-                            deferred.add(item.delivery.pk)
-                            counts.deferred += 1
-                        else:  # greylisted for days: give up on this one, not a bounce
-                            _mark_failed(item, exc, holder, bounce=False)
-                            counts.failed += 1
-                    elif is_permanent(exc):
-                        _mark_failed(item, exc, holder, bounce=True)
-                        counts.failed += 1
-                    elif is_transient(exc):
-                        raise  # the connection is in doubt: stop this batch
-                    else:  # an address the backend cannot encode, say: this row only
-                        _mark_failed(item, exc, holder, bounce=False)
-                        counts.failed += 1
-                else:
-                    _mark_sent(item, holder)
-                    counts.sent += 1
-                pending.pop(0)
-    except Exception as exc:
-        if not pending:  # everything was handed over; the connection failed as it closed
-            logger.warning("SMTP connection not closed cleanly: %s", exc)
-            return
-        _requeue(pending, exc, holder)
-        if is_transient(exc):
-            raise DigestSendDeferred(f"{type(exc).__name__}: {exc}") from exc
-        raise
-
-
-def _error_text(exc: Exception) -> str:
-    return f"{type(exc).__name__}: {exc}"[:2000]
-
-
-def _mark_sent(item: BuiltDigest, holder: ClaimHolder) -> None:
-    # One statement (one round trip, atomic by itself) instead of a transaction of two.
-    delivery = item.delivery
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "WITH sent AS (UPDATE digests_digestdelivery SET status = 'sent', sent_at = %s, "
-            "window_start = %s, error = '' WHERE id = %s AND status = 'sending' "
-            "AND claimed_by = %s RETURNING subscriber_id) "
-            "UPDATE digests_subscriber SET last_digest_at = GREATEST(last_digest_at, %s) "
-            "FROM sent WHERE digests_subscriber.id = sent.subscriber_id",
-            [timezone.now(), item.window_start, delivery.pk, holder.sender, delivery.window_end],
-        )
-        if cursor.rowcount == 0:  # cannot happen while the settings' claim rule holds
-            logger.error("digest delivery %s sent after its claim was lost", delivery.pk)
+    return DigestSender(run_id).send(
+        batch_size=batch_size, progress=progress, time_budget=time_budget
+    )
 
 
 def _advance_last_digest(subscriber_ids: list[int], window_end) -> None:
@@ -552,58 +396,19 @@ def _advance_last_digest(subscriber_ids: list[int], window_end) -> None:
     )
 
 
-def _held(holder: ClaimHolder):
-    return DigestDelivery.objects.filter(
-        status=DigestDelivery.Status.SENDING, claimed_by=holder.sender
-    )
-
-
-def _mark_skipped(items: list[BuiltDigest], holder: ClaimHolder) -> None:
-    if not items:
-        return
-    with transaction.atomic():
-        for reason in {item.skip_reason for item in items}:
-            _held(holder).filter(
-                pk__in=[item.delivery.pk for item in items if item.skip_reason == reason]
-            ).update(status=DigestDelivery.Status.SKIPPED, error=reason)
-        # Nothing new in the window: the next digest starts where this one ended.
-        by_end: dict = {}
-        for item in items:
-            if not item.skip_reason:
-                by_end.setdefault(item.delivery.window_end, []).append(item.delivery.subscriber_id)
-        for window_end, subscriber_ids in by_end.items():
-            _advance_last_digest(subscriber_ids, window_end)
-
-
-def _mark_failed(item: BuiltDigest, exc: Exception, holder: ClaimHolder, *, bounce: bool) -> None:
-    delivery = item.delivery
-    with transaction.atomic():
-        marked = (
-            _held(holder)
-            .filter(pk=delivery.pk)
-            .update(status=DigestDelivery.Status.FAILED, error=_error_text(exc))
-        )
-        if bounce and marked:
-            # One UPDATE: the CASE sees the count before this bounce.
-            Subscriber.objects.filter(pk=delivery.subscriber_id).update(
-                hard_bounces=F("hard_bounces") + 1,
-                status=Case(
-                    When(
-                        status=Subscriber.Status.ACTIVE,
-                        hard_bounces__gte=HARD_BOUNCE_LIMIT - 1,
-                        then=Value(Subscriber.Status.SUPPRESSED),
-                    ),
-                    default=F("status"),
-                ),
-            )
-    logger.warning(
-        "digest delivery %s to %s refused: %s", delivery.pk, delivery.subscriber.email, exc
-    )
-
-
-def _requeue(items: list[BuiltDigest], exc: Exception, holder: ClaimHolder) -> None:
-    _held(holder).filter(pk__in=[item.delivery.pk for item in items]).update(
-        status=DigestDelivery.Status.QUEUED, claimed_at=None, error=_error_text(exc)
+def subscriber_bounced(*, subscriber_id: int) -> None:
+    """One more permanent refusal of the address; at HARD_BOUNCE_LIMIT it is suppressed."""
+    # One UPDATE: the CASE sees the count before this bounce.
+    Subscriber.objects.filter(pk=subscriber_id).update(
+        hard_bounces=F("hard_bounces") + 1,
+        status=Case(
+            When(
+                status=Subscriber.Status.ACTIVE,
+                hard_bounces__gte=HARD_BOUNCE_LIMIT - 1,
+                then=Value(Subscriber.Status.SUPPRESSED),
+            ),
+            default=F("status"),
+        ),
     )
 
 
