@@ -6,6 +6,7 @@ from django.utils.translation import ngettext
 
 from portal.admin_exports import XlsxExportMixin
 
+from .import_admin import HonourImportMixin
 from .models import Award, Honour
 
 
@@ -25,7 +26,7 @@ class AwardAdmin(admin.ModelAdmin):
 
 
 @admin.register(Honour)
-class HonourAdmin(XlsxExportMixin, admin.ModelAdmin):
+class HonourAdmin(HonourImportMixin, XlsxExportMixin, admin.ModelAdmin):
     list_display = (
         "year",
         "award",

@@ -24,6 +24,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from config.private_files import private_storage
+from portal.import_uploads import PendingUploads
+from portal.import_uploads import safe_suffix as _safe_suffix
 
 from . import importing
 
@@ -54,22 +56,10 @@ class MemberImportForm(forms.Form):
         return upload
 
 
-def _stored_name(key: str) -> str:
-    return f"imports/members-{key}"
-
-
-def _open_upload(token: str) -> tuple[str, bytes, str]:
-    """The key, bytes and worksheet of an upload from its signed token; PermissionDenied else."""
-    try:
-        data = signing.loads(token, salt=SALT, max_age=IMPORT_MAX_AGE)
-        key, sheet = data["key"], data.get("sheet") or ""
-    except (signing.BadSignature, KeyError, TypeError):
-        raise PermissionDenied("not an upload of this site, or an expired one") from None
-    storage = private_storage()
-    if not storage.exists(_stored_name(key)):
-        raise PermissionDenied("the upload is gone")
-    with storage.open(_stored_name(key), "rb") as stored:
-        return key, stored.read(), sheet
+# The upload kept between the preview and the confirmation (portal.import_uploads).
+UPLOADS = PendingUploads("members", salt=SALT, max_age=IMPORT_MAX_AGE)
+_stored_name = UPLOADS.stored_name
+_open_upload = UPLOADS.open
 
 
 class MemberImportMixin:
@@ -169,11 +159,6 @@ class MemberImportMixin:
             messages.SUCCESS,
         )
         return redirect("admin:members_company_changelist")
-
-
-def _safe_suffix(name: str) -> str:
-    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    return suffix if suffix in ("xlsx", "csv") else "bin"
 
 
 def _shown(preview) -> list:
