@@ -6,6 +6,7 @@ from django.urls import path, reverse_lazy
 from dues import views as dues_views
 from events import views as event_views
 from members import account_views as member_views
+from notices import views as notice_views
 
 from . import views
 from .tokens import invitation_token_generator
@@ -78,6 +79,7 @@ urlpatterns = [
         "dues/payments/<int:pk>/invoice/", dues_views.invoice_request, name="dues_invoice_request"
     ),
     path("dues/invoices/<int:pk>/", dues_views.invoice_download, name="dues_invoice"),
+    path("notices/", notice_views.account_notices, name="notices"),
     path("registrations/", event_views.registration_list, name="registrations"),
     path(
         "registrations/<int:pk>/cancel/",

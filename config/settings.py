@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "outbox",
     "digests",
     "dues",
+    "notices",
     "demo",
     "bench",
 ]
@@ -358,6 +359,15 @@ CELERY_BEAT_SCHEDULE = {
     },
     "resume-digest-runs": {
         "task": "digests.tasks.resume_digest_runs",
+        "schedule": 900.0,
+    },
+    # Notices sent "at a set time" go within a minute of it.
+    "start-notice-mailings": {
+        "task": "notices.tasks.start_notice_mailings",
+        "schedule": 60.0,
+    },
+    "resume-notice-mailings": {
+        "task": "notices.tasks.resume_notice_mailings",
         "schedule": 900.0,
     },
 }

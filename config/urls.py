@@ -28,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("", include("events.urls")),
     path("", include("awards.urls")),
     path("", include("digests.urls")),
+    path("", include("notices.urls")),
     prefix_default_language=False,
 )
 

@@ -19,6 +19,9 @@ PUBLIC_CONTENT = (
     "awards.Award",
     "awards.Honour",
     "flatpages.FlatPage",
+    "notices.Notice",
+    "notices.NoticeAttachment",
+    "notices.Document",
 )
 
 

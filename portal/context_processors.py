@@ -31,6 +31,9 @@ NAV_AREAS = {
     "events:event_list": "events",
     "events:event_detail": "events",
     "awards:honour_list": "honours",
+    "notices:list": "notices",
+    "notices:detail": "notices",
+    "notices:documents": "documents",
     "about": "about",
     "home": "home",
 }

@@ -1,4 +1,4 @@
-"""sitemap.xml: published articles, listed companies, visible events and the list pages."""
+"""sitemap.xml: articles, listed companies, visible events, public notices, the list pages."""
 
 from urllib.parse import urlsplit
 
@@ -9,6 +9,7 @@ from django.urls import reverse
 from bulletin.models import Article, Issue
 from events.models import Event
 from members.models import Company
+from notices.models import Notice
 
 
 class _I18nSitemap(Sitemap):
@@ -64,6 +65,21 @@ class EventSitemap(_I18nSitemap):
         return event.updated_at
 
 
+class NoticeSitemap(_I18nSitemap):
+    """Public notices only: one for members never appears here."""
+
+    changefreq = "monthly"
+
+    def items(self):
+        return Notice.objects.public().only("id", "updated_at").order_by("-id")
+
+    def location(self, notice):
+        return reverse("notices:detail", args=[notice.pk])
+
+    def lastmod(self, notice):
+        return notice.updated_at
+
+
 class IssueSitemap(_I18nSitemap):
     changefreq = "yearly"
 
@@ -87,6 +103,8 @@ class PageSitemap(_I18nSitemap):
             "members:leadership",
             "events:event_list",
             "awards:honour_list",
+            "notices:list",
+            "notices:documents",
         ]
 
     def location(self, name):
@@ -99,4 +117,5 @@ SITEMAPS = {
     "issues": IssueSitemap,
     "companies": CompanySitemap,
     "events": EventSitemap,
+    "notices": NoticeSitemap,
 }

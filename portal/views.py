@@ -12,6 +12,7 @@ from awards.models import Honour
 from bulletin.selectors import latest_articles_by_section
 from events.models import Event
 from members.selectors import association_figures
+from notices.selectors import home_notices
 
 from .cache import public_page
 
@@ -33,6 +34,7 @@ def home(request):
         .only("year", "grade", "company__name", "company__short_name", "award__name")
         .order_by("-year", "-awarded_on", "-id")[:HOME_HONOURS],
         "figures": association_figures(),
+        "notices": home_notices(),
         "today": timezone.localdate(),
     }
     return render(request, "portal/home.html", context)

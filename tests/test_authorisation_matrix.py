@@ -64,6 +64,7 @@ VIEWS = {
     "accounts:registrations": View(OWN, methods=("get",)),
     "accounts:registration_cancel": View(OBJECT, lambda b: {"pk": b.registration.pk}),
     "accounts:dues": View(OWN, methods=("get",)),
+    "accounts:notices": View(OWN, methods=("get",)),
     "accounts:dues_receipt": View(OBJECT, lambda b: {"pk": b.payment.pk}, methods=("get",)),
     "accounts:dues_invoice_request": View(OBJECT, lambda b: {"pk": b.payment.pk}),
     "accounts:dues_invoice": View(OBJECT, lambda b: {"pk": b.invoice.pk}, methods=("get",)),

@@ -26,6 +26,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.flatpages.models import FlatPage
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone, translation
@@ -43,6 +44,8 @@ from events import services as event_services
 from events.filters import EventFilter
 from events.services import Attendee
 from members.filters import CompanyFilter
+from notices import services as notice_services
+from notices.models import Audience, Document, Notice, NoticeAttachment
 from tests.accounts.builders import credit_code, make_contact, open_event
 from tests.test_authorisation_matrix import url_patterns
 
@@ -154,6 +157,14 @@ def real_arguments(w) -> dict:
         "accounts:dues_receipt": {"pk": w.invoiced_payment.pk},
         "accounts:dues_invoice_request": {"pk": w.payment.pk},
         "accounts:dues_invoice": {"pk": w.invoice.pk},
+        "notices:detail": {"pk": w.notice.pk},
+        "notices:attachment": {"pk": w.notice.pk, "attachment_id": w.attachment.pk},
+        "notices:reply_signed_in": {"pk": w.notice.pk},
+        "notices:reply": {
+            "pk": w.notice.pk,
+            "token": notice_services.reply_token(w.notice.pk, w.contact.pk),
+        },
+        "notices:document": {"pk": w.document.pk},
     }
 
 
@@ -265,7 +276,28 @@ def world(demo_db, settings):
         sent_at=now,
     )
     invoiced_payment, payment, invoice = _dues_of(demo_db)
+    notice = Notice.objects.create(
+        title="关于召开会员大会的通知",
+        audience=Audience.MEMBERS,
+        status=Notice.Status.PUBLISHED,
+        published_at=now - timedelta(hours=1),
+        asks_reply=True,
+        reply_deadline=now + timedelta(days=7),
+        ask_people=True,
+        ask_names=True,
+        ask_text="住宿需求",
+    )
     return SimpleNamespace(
+        notice=notice,
+        attachment=NoticeAttachment.objects.create(
+            notice=notice, file=ContentFile(b"%PDF-1.4 agenda", name="a.pdf"), name="议程.pdf"
+        ),
+        document=Document.objects.create(
+            title="会费标准",
+            file=ContentFile(b"%PDF-1.4 fees", name="f.pdf"),
+            filename="会费标准.pdf",
+            is_public=False,
+        ),
         **vars(demo_db),
         invoiced_payment=invoiced_payment,
         payment=payment,
