@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -169,10 +170,22 @@ class Registration(models.Model):
     )
     attendee_name = models.CharField(_("attendee"), max_length=50)
     attendee_title = models.CharField(_("job title"), max_length=100, blank=True)
-    attendee_phone = models.CharField(_("phone"), max_length=40, blank=True)
-    attendee_email = models.EmailField(_("email"))
+    attendee_phone = models.CharField(_("mobile"), max_length=40, blank=True)
+    attendee_email = models.EmailField(_("email"), blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.CONFIRMED
+    )
+    # Answers to the event's own questions (EventQuestion), by question id.
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    walk_in = models.BooleanField(_("walk-in"), default=False)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked in by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("registered at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -186,11 +199,62 @@ class Registration(models.Model):
             models.UniqueConstraint(
                 Lower("attendee_email"),
                 "event",
-                condition=~Q(status="cancelled"),
+                condition=~Q(status="cancelled") & ~Q(attendee_email=""),
                 name="events_registration_one_per_attendee",
                 violation_error_message=_("This person is already registered for the event."),
+            ),
+            models.UniqueConstraint(
+                "attendee_phone",
+                "event",
+                condition=~Q(status="cancelled") & ~Q(attendee_phone=""),
+                name="events_registration_one_per_mobile",
+                violation_error_message=_(
+                    "This mobile number is already registered for the event."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(attendee_email="") | ~Q(attendee_phone=""),
+                name="events_registration_reachable",
+                violation_error_message=_("Give the attendee's mobile number or email."),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.attendee_name} · {self.event}"
+
+
+class EventQuestion(models.Model):
+    """A question of the secretariat's on the registration form (发票抬头, 用餐, 住宿, 备注)."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Short text")
+        LONG_TEXT = "long_text", _("Longer text")
+        CHOICE = "choice", _("One of the choices")
+        YES_NO = "yes_no", _("Yes or no")
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="questions"
+    )
+    label = models.CharField(_("question"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.TEXT)
+    choices = models.CharField(
+        _("choices"),
+        max_length=300,
+        blank=True,
+        help_text=_("For one of the choices: separated by 、 or commas, e.g. 午餐、晚餐、不用餐."),
+    )
+    required = models.BooleanField(_("required"), default=False)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("registration question")
+        verbose_name_plural = _("registration questions")
+        ordering = ["event", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def choice_list(self) -> list[str]:
+        import re
+
+        return [c.strip() for c in re.split(r"[、,，;；\n]", self.choices) if c.strip()]
