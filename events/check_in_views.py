@@ -61,7 +61,7 @@ def check_in(request, event: Event):
 def _messages() -> dict:
     """What the page says for each answer, in the page's language."""
     return {
-        "checked_in": _("Checked in"),
+        "checked_in": _("Check-in done"),
         "already": _("Already checked in at %(time)s"),
         "wrong_event": _("Not for this event"),
         "wrong_event_detail": _("This ticket is for “%(event)s”."),
