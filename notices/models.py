@@ -205,12 +205,12 @@ class NoticeAttachment(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("notices:attachment", args=[self.notice_id, self.pk])
-
     def save(self, *args, **kwargs):
         _keep_name_and_size(self, "name")
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("notices:attachment", args=[self.notice_id, self.pk])
 
 
 class NoticeMailing(models.Model):
@@ -391,9 +391,9 @@ class Document(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def get_absolute_url(self) -> str:
-        return reverse("notices:document", args=[self.pk])
-
     def save(self, *args, **kwargs):
         _keep_name_and_size(self, "filename")
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("notices:document", args=[self.pk])

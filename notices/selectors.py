@@ -7,6 +7,7 @@ whose audience includes the contact). Either is one query.
 """
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
 
 from events.models import Registration
 from members.models import Company, Contact, CouncilSeat, Term
@@ -60,9 +61,10 @@ def audience_contacts(notice: Notice) -> QuerySet[Contact]:
             )
         case Audience.EVENT:
             registered = _registered(notice.event_id)
+            # User emails are stored lower-case; an attendee's may have been typed otherwise.
             contacts = contacts.filter(
                 Q(pk__in=registered.values("registered_by_id"))
-                | Q(user__email__in=registered.values("attendee_email"))
+                | Q(user__email__in=registered.values(email=Lower("attendee_email")))
             )
     return contacts.order_by("company__name", "-is_primary", "user__name", "pk")
 

@@ -191,11 +191,10 @@ def notice_remind(*, notice: Notice, by=None) -> NoticeMailing | None:
     if not contact_ids:
         return None
     with transaction.atomic():
-        number = (
-            NoticeMailing.objects.select_for_update()
-            .filter(notice=notice)
-            .aggregate(last=Max("number"))["last"]
-        )
+        # The notice's row is the lock (FOR UPDATE cannot go with an aggregate, and Django
+        # drops it): two reminders at once number themselves one after the other.
+        Notice.objects.select_for_update().filter(pk=notice.pk).exists()
+        number = NoticeMailing.objects.filter(notice=notice).aggregate(last=Max("number"))["last"]
         mailing = NoticeMailing.objects.create(
             notice=notice, number=(number or 0) + 1, created_by=by, filled_at=timezone.now()
         )
@@ -225,7 +224,8 @@ def mailing_fill(*, mailing_id: int) -> int:
     """List a mailing's recipients once: a delivery row per contact; the number listed."""
     with transaction.atomic():
         mailing = (
-            NoticeMailing.objects.select_for_update()
+            # Only the mailing's row: the notice's event is an outer join, which cannot be locked.
+            NoticeMailing.objects.select_for_update(of=("self",))
             .select_related("notice__event")
             .get(pk=mailing_id)
         )
