@@ -718,6 +718,8 @@ class Loader:
                         rng.choices(["confirmed", "waitlisted", "cancelled"], [85, 5, 10])[0],
                         starts_at - timedelta(days=10),
                         starts_at - timedelta(days=10),
+                        "{}",
+                        False,
                     )
                 )
             if event_id % 200 == 0:
@@ -771,6 +773,8 @@ class Loader:
                     "status",
                     "created_at",
                     "updated_at",
+                    "answers",
+                    "walk_in",
                 ),
                 registrations,
             )

@@ -34,6 +34,8 @@ from members.models import (
 )
 
 from . import facts
+from .door import door_event_load
+from .notices import notices_load
 
 # The bulletin gives days and sometimes "下午", never clock times: events are
 # all-day, and these hours only place them within their days.
@@ -85,7 +87,9 @@ def demo_load(*, stdout: TextIO | None = None, reset_passwords: bool = False) ->
     Imports the issue through ``bulletin_import``, then upserts industry segments,
     member companies, the current term with its seats and officers, events with
     their agenda, awards and honours (all from ``demo.facts``), links articles to
-    the companies they are about, and creates a demo admin and a demo contact.
+    the companies they are about, and creates a demo admin and a demo contact;
+    then dues, and notices with a reply slip and documents (``demo.notices``), and an
+    upcoming event with registrations to check in at the door (``demo.door``).
     Rows are matched on natural keys, so running it again changes nothing; values
     the bulletin does not state are never written, so what the secretariat filled
     in stays. Existing demo users keep their passwords unless ``reset_passwords``.
@@ -111,6 +115,11 @@ def demo_load(*, stdout: TextIO | None = None, reset_passwords: bool = False) ->
     )
     say("会费标准、账单与收款 / dues …")
     _dues_load(companies, summary)
+    say("通知公告与协会文件 / notices and documents …")
+    notices_load(companies, summary)
+    say("签到演示活动与报名 / an upcoming event to check in at …")
+    demo_contact = Contact.objects.filter(user__email=CONTACT_EMAIL).first()
+    door_event_load(companies, demo_contact, summary)
     return summary
 
 

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -12,8 +13,12 @@ from portal.admin_exports import XlsxExportMixin
 from portal.spreadsheets import XLSX
 
 from . import notices, services
-from .models import AgendaItem, Event, Registration
+from .answers import answer, answered, question_columns
+from .attendance import attendance_rate, with_attendance
+from .badges import badge_registrations, badges_filename, badges_pdf
+from .models import AgendaItem, Event, EventQuestion, Registration
 from .sign_in_sheets import sign_in_sheet_filename, sign_in_sheet_pdf, sign_in_sheet_xlsx
+from .tickets import VALID_STATUSES
 
 SIGN_IN_SHEETS = {
     # kind: (what the link says, its format's name, the sheet, its content type)
@@ -40,6 +45,29 @@ class AgendaItemInline(admin.TabularInline):
     extra = 0
 
 
+class EventQuestionForm(forms.ModelForm):
+    class Meta:
+        model = EventQuestion
+        fields = ("order", "label", "kind", "choices", "required")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == EventQuestion.Kind.CHOICE:
+            probe = EventQuestion(choices=cleaned.get("choices") or "")
+            if len(probe.choice_list()) < 2:
+                self.add_error("choices", _("Give at least two choices, separated by 、"))
+        return cleaned
+
+
+class EventQuestionInline(admin.TabularInline):
+    """The event's own questions on the registration form (发票抬头, 用餐, 住宿, 备注)."""
+
+    model = EventQuestion
+    form = EventQuestionForm
+    fields = ("order", "label", "kind", "choices", "required")
+    extra = 0
+
+
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     list_display = (
@@ -52,16 +80,19 @@ class EventAdmin(admin.ModelAdmin):
         "capacity",
         "registration_count",
         "waitlist_count",
+        "checked_in_count",
+        "walk_in_count",
+        "attendance_rate",
         "sign_in_sheet_link",
     )
     list_filter = ("status", "kind", "members_only", "city")
     actions = ("promote_waitlist",)
     search_fields = ("title", "summary", "venue", "city", "organiser")
     autocomplete_fields = ("co_organisers", "report")
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("created_at", "updated_at", "attendance")
     date_hierarchy = "starts_at"
     ordering = ("-starts_at",)
-    inlines = (AgendaItemInline,)
+    inlines = (AgendaItemInline, EventQuestionInline)
     fieldsets = (
         (None, {"fields": ("title", "kind", "status", "summary", "description")}),
         (
@@ -83,6 +114,7 @@ class EventAdmin(admin.ModelAdmin):
                     ("capacity", "per_company_limit"),
                     ("registration_opens_at", "registration_closes_at"),
                     "members_only",
+                    "attendance",
                 ),
             },
         ),
@@ -131,7 +163,7 @@ class EventAdmin(admin.ModelAdmin):
             ]
         )
         waiting = Q(registrations__status=Registration.Status.WAITLISTED)
-        return (
+        return with_attendance(
             super()
             .get_queryset(request)
             .annotate(
@@ -154,13 +186,52 @@ class EventAdmin(admin.ModelAdmin):
     def waitlist_count(self, event: Event):
         return self._registrations_link(event, event.waitlist_count, Registration.Status.WAITLISTED)
 
+    @admin.display(description=_("Checked in"), ordering="checked_in_count")
+    def checked_in_count(self, event: Event):
+        return event.checked_in_count
+
+    @admin.display(description=_("Walk-ins"), ordering="walk_in_count")
+    def walk_in_count(self, event: Event):
+        return event.walk_in_count
+
+    @admin.display(description=_("attendance rate"))
+    def attendance_rate(self, event: Event):
+        rate = attendance_rate(event)
+        if rate is None:
+            return "—"
+        return format_html(
+            '<span title="{}">{}</span>',
+            gettext("%(came)d of %(confirmed)d confirmed were checked in")
+            % {"came": event.booked_checked_in_count, "confirmed": event.confirmed_count},
+            f"{rate:.0%}",
+        )
+
+    @admin.display(description=_("attendance"))
+    def attendance(self, event: Event):
+        """Confirmed, checked in, walk-ins, and the rate once the event is over."""
+        if event.pk is None or not hasattr(event, "confirmed_count"):
+            return "—"
+        parts = [
+            gettext("Confirmed: %(count)d") % {"count": event.confirmed_count},
+            gettext("checked in: %(count)d") % {"count": event.checked_in_count},
+            gettext("walk-ins: %(count)d") % {"count": event.walk_in_count},
+        ]
+        rate = attendance_rate(event)
+        if rate is not None:
+            parts.append(gettext("attendance: %(rate)s") % {"rate": f"{rate:.0%}"})
+        return " · ".join(parts)
+
     @admin.display(description=_("sign-in sheet"))
     def sign_in_sheet_link(self, event: Event):
         return format_html_join(" · ", '<a href="{}">{}</a>', sign_in_sheets(event.pk, short=True))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.user.has_perm("events.view_registration"):
-            extra_context = {**(extra_context or {}), "sign_in_sheets": sign_in_sheets(object_id)}
+            extra_context = {
+                **(extra_context or {}),
+                "sign_in_sheets": sign_in_sheets(object_id),
+                "badges_url": reverse("admin:events_event_badges", args=[object_id]),
+            }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
@@ -169,6 +240,11 @@ class EventAdmin(admin.ModelAdmin):
                 "<path:object_id>/sign-in-sheet.<str:kind>",
                 self.admin_site.admin_view(self.sign_in_sheet_view),
                 name="events_event_sign_in_sheet",
+            ),
+            path(
+                "<path:object_id>/badges.pdf",
+                self.admin_site.admin_view(self.badges_view),
+                name="events_event_badges",
             ),
             *super().get_urls(),
         ]
@@ -190,6 +266,19 @@ class EventAdmin(admin.ModelAdmin):
         )
         return response
 
+    def badges_view(self, request, object_id):
+        """Name badges of the event's confirmed and checked-in attendees, for who sees
+        registrations."""
+        event = self.get_object(request, object_id)
+        if event is None:
+            raise Http404
+        if not (
+            self.has_view_permission(request, event)
+            and request.user.has_perm("events.view_registration")
+        ):
+            raise PermissionDenied
+        return _badges_response(event, badge_registrations(event))
+
     @admin.action(description=_("Fill free seats from the waitlist"), permissions=["change"])
     def promote_waitlist(self, request, queryset):
         promoted = sum(len(services.registrations_promote(event=event)) for event in queryset)
@@ -203,6 +292,14 @@ class EventAdmin(admin.ModelAdmin):
             % {"count": promoted},
             messages.SUCCESS,
         )
+
+
+def _badges_response(event: Event, registrations) -> HttpResponse:
+    response = HttpResponse(badges_pdf(event, registrations), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=badges_filename(event)
+    )
+    return response
 
 
 @admin.register(Registration)
@@ -228,9 +325,9 @@ class RegistrationAdmin(XlsxExportMixin, admin.ModelAdmin):
         "event__title",
     )
     autocomplete_fields = ("event", "company", "registered_by")
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("created_at", "updated_at", "answers_list")
     ordering = ("-created_at", "-id")
-    actions = ("export_xlsx", "mark_attended", "cancel_registrations")
+    actions = ("export_xlsx", "print_badges", "mark_attended", "cancel_registrations")
     export_title = _("Event registrations")
     export_columns = (
         "event",
@@ -249,8 +346,33 @@ class RegistrationAdmin(XlsxExportMixin, admin.ModelAdmin):
             _("Attendee"),
             {"fields": ("attendee_name", "attendee_title", "attendee_phone", "attendee_email")},
         ),
+        (_("Answers"), {"fields": ("answers_list",)}),
         (_("Record"), {"fields": ("created_at", "updated_at")}),
     )
+
+    @admin.display(description=_("answers to the event's questions"))
+    def answers_list(self, registration: Registration):
+        if registration.pk is None:
+            return "—"
+        rows = answered(registration, registration.event.questions.all())
+        if not rows:
+            return "—"
+        return format_html_join(
+            "", "<div><strong>{}</strong>：{}</div>", ((q.label, text or "—") for q, text in rows)
+        )
+
+    def get_export_columns(self, queryset):
+        """The columns, then one per question of the exported registrations' events."""
+        questions = EventQuestion.objects.filter(
+            event_id__in=queryset.order_by().values("event_id")
+        ).order_by("event__starts_at", "event_id", "order", "id")
+        return (
+            *self.export_columns,
+            *(
+                (label, lambda registration, ids=ids: answer(registration, ids))
+                for label, ids in question_columns(questions)
+            ),
+        )
 
     def changelist_view(self, request, extra_context=None):
         """With one event chosen in the filter, its registrations are counted by status."""
@@ -270,9 +392,38 @@ class RegistrationAdmin(XlsxExportMixin, admin.ModelAdmin):
                         {"status": value, "label": label, "count": counts.get(value, 0)}
                         for value, label in Registration.Status.choices
                     ],
-                    "sign_in_sheets": sign_in_sheets(event.pk),
+                    "sign_in_sheets": [
+                        *sign_in_sheets(event.pk),
+                        (
+                            reverse("admin:events_event_badges", args=[event.pk]),
+                            gettext("Print name badges"),
+                        ),
+                    ],
                 }
         return super().changelist_view(request, extra_context)
+
+    @admin.action(description=_("Print name badges (PDF)"), permissions=["view"])
+    def print_badges(self, request, queryset):
+        """The badges of the chosen registrations that are confirmed or checked in."""
+        events = list(Event.objects.filter(pk__in=queryset.values("event_id"))[:2])
+        if len(events) != 1:
+            self.message_user(
+                request, gettext("Choose registrations of one event."), messages.WARNING
+            )
+            return None
+        registrations = (
+            queryset.filter(status__in=VALID_STATUSES)
+            .select_related("company")
+            .order_by("company__name", "attendee_name", "id")
+        )
+        if not registrations.exists():
+            self.message_user(
+                request,
+                gettext("None of them is confirmed or checked in: no badge to print."),
+                messages.WARNING,
+            )
+            return None
+        return _badges_response(events[0], registrations)
 
     @admin.action(description=_("Mark as attended"), permissions=["change"])
     def mark_attended(self, request, queryset):

@@ -1,8 +1,10 @@
 """Telling registrants about their event: a changed date, a cancellation, tomorrow's reminder.
 
-Each notice is one outbox mail per registration, with a key that names the
-change, so saving the same change twice, or running the reminder twice,
-mails nobody twice, while a second postponement is announced again.
+Each notice is one outbox mail per registration (to the attendee, or to the
+contact who registered one without an email: events.mailing), with a key
+that names the change, so saving the same change twice, or running the
+reminder twice, mails nobody twice, while a second postponement is
+announced again.
 """
 
 from datetime import date, datetime, timedelta
@@ -12,8 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from outbox.services import mail_queue
-
+from .mailing import registrant_mail
 from .models import Event, Registration
 
 NOTIFIED = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
@@ -39,14 +40,15 @@ def event_change_notify(*, event: Event, previous_starts_at: datetime, previous_
     else:
         return 0
     queued = 0
-    registrations = event.registrations.filter(status__in=NOTIFIED).select_related("company")
+    registrations = event.registrations.filter(status__in=NOTIFIED).select_related(
+        "company", "registered_by__user"
+    )
     for registration in registrations:
-        mail = mail_queue(
+        mail = registrant_mail(
             template=template,
-            to=registration.attendee_email,
+            registration=registration,
             context={
                 "event": event,
-                "registration": registration,
                 "previous_starts_at": previous_starts_at,
                 "event_url": _event_url(event),
             },
@@ -69,17 +71,16 @@ def event_reminders_send(*, day: date | None = None) -> int:
             event__starts_at__date=day,
             event__status__in=[Event.Status.PUBLISHED, Event.Status.POSTPONED],
         )
-        .select_related("event", "company")
+        .select_related("event", "company", "registered_by__user")
         .order_by("event_id", "id")
     )
     queued = 0
     for registration in registrations:
-        mail = mail_queue(
+        mail = registrant_mail(
             template="event-reminder",
-            to=registration.attendee_email,
+            registration=registration,
             context={
                 "event": registration.event,
-                "registration": registration,
                 "event_url": _event_url(registration.event),
             },
             key=f"event-reminder:{registration.pk}:{day.isoformat()}",

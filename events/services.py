@@ -15,11 +15,11 @@ made (``created_at``, then ``id``).
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -28,8 +28,9 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from members.models import Company, Contact
-from outbox.services import mail_queue
+from portal.phones import stored_phone
 
+from .mailing import registrant_mail
 from .models import Event, Registration
 from .selectors import SEAT_HOLDING, RegistrationStatus, registration_state
 
@@ -44,9 +45,10 @@ class RegistrationError(Exception):
 @dataclass(frozen=True)
 class Attendee:
     name: str
-    email: str
+    email: str = ""
     title: str = ""
-    phone: str = ""
+    phone: str = ""  # a mobile number is stored as its 11 digits (portal.phones)
+    answers: dict = field(default_factory=dict)  # EventQuestion id (str) → answer
 
 
 def _event_url(event: Event) -> str:
@@ -60,11 +62,11 @@ def _registrations_url() -> str:
 
 
 def _mail(template: str, registration: Registration) -> None:
-    mail_queue(
+    """Mail the attendee, or the contact who registered them when they gave no email."""
+    registrant_mail(
         template=template,
-        to=registration.attendee_email,
+        registration=registration,
         context={
-            "registration": registration,
             "event": registration.event,
             "company": registration.company,
             "event_url": _event_url(registration.event),
@@ -81,33 +83,64 @@ def _locked_event(event: Event) -> Event:
     return locked
 
 
-def _unavailable(emails: list[str]) -> str:
-    return _(
-        "These email addresses cannot be registered for this event: %(emails)s. "
-        "Please check them, or ask the secretariat."
-    ) % {"emails": "、".join(emails)}
+def _unavailable(emails: list[str], mobiles: list[str] = ()) -> str:
+    refusals = []
+    if emails:
+        refusals.append(
+            _(
+                "These email addresses cannot be registered for this event: %(emails)s. "
+                "Please check them, or ask the secretariat."
+            )
+            % {"emails": "、".join(emails)}
+        )
+    if mobiles:
+        refusals.append(
+            _(
+                "These mobile numbers cannot be registered for this event: %(mobiles)s. "
+                "Please check them, or ask the secretariat."
+            )
+            % {"mobiles": "、".join(mobiles)}
+        )
+    return " ".join(refusals)
 
 
-def _refuse_taken(event: Event, company: Company, emails: list[str]) -> None:
-    """Refuse attendees already registered; name them only to their own company.
+def _refuse_taken(
+    event: Event, company: Company, emails: list[str], mobiles: list[str] = ()
+) -> None:
+    """Refuse attendees already registered (by email or mobile); name them only to their
+    own company.
 
-    Who another company registered is that company's business: an address it
-    registered is refused without a name, as any address that cannot be used.
+    Who another company registered is that company's business: an address or a
+    number it registered is refused without a name, as any that cannot be used.
     """
+    emails = [email for email in emails if email]
+    mobiles = [mobile for mobile in mobiles if mobile]
     taken = list(
         event.registrations.exclude(status=Registration.Status.CANCELLED)
         .annotate(email_lower=Lower("attendee_email"))
-        .filter(email_lower__in=emails)
-        .values_list("company_id", "attendee_name", "email_lower")
+        .filter(Q(email_lower__in=emails) | Q(attendee_phone__in=mobiles))
+        .values_list("company_id", "attendee_name", "email_lower", "attendee_phone")
         .order_by("id")
     )
-    own = [name for company_id, name, _email in taken if company_id == company.pk]
+    own = [row[1] for row in taken if row[0] == company.pk]
     if own:
         raise RegistrationError(
             _("Already registered for this event: %(names)s.") % {"names": "、".join(own)}
         )
     if taken:
-        raise RegistrationError(_unavailable([email for _id, _name, email in taken]))
+        taken_emails = [email for _id, _name, email, _mobile in taken if email in emails]
+        taken_mobiles = dict.fromkeys(  # those not refused by their email already
+            mobile
+            for _id, _name, email, mobile in taken
+            if mobile in mobiles and email not in emails
+        )
+        raise RegistrationError(_unavailable(taken_emails, list(taken_mobiles)))
+
+
+def _constraint(error: IntegrityError) -> str:
+    """The name of the constraint PostgreSQL reports ``error`` broke, if any."""
+    diag = getattr(error.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None) or ""
 
 
 def registration_create(
@@ -116,16 +149,26 @@ def registration_create(
     """Register ``attendees`` for ``event`` on behalf of ``contact``'s company; all or none.
 
     Each attendee is confirmed while seats are left, else waitlisted, in the
-    order given, and is mailed the outcome. Raises RegistrationError when
-    registration is not open, the company is not an active member, the
-    company's places would be exceeded, or someone is already registered.
+    order given, and is mailed the outcome (one without an email address: the
+    contact is, see events.mailing). An attendee needs a mobile number or an
+    email address, each their own; a mobile number is stored as its 11 digits.
+    Raises RegistrationError when registration is not open, the company is not
+    an active member, the company's places would be exceeded, or someone (by
+    email or mobile) is already registered.
     """
     attendees = list(attendees)
     if not attendees:
         raise RegistrationError(_("Enter at least one attendee."))
     emails = [attendee.email.strip().lower() for attendee in attendees]
-    if len(set(emails)) != len(emails):
+    mobiles = [stored_phone(attendee.phone) for attendee in attendees]
+    if not all(email or mobile for email, mobile in zip(emails, mobiles, strict=True)):
+        raise RegistrationError(_("Give each attendee's mobile number or email."))
+    given = [email for email in emails if email]
+    if len(set(given)) != len(given):
         raise RegistrationError(_("Each attendee needs their own email address."))
+    given = [mobile for mobile in mobiles if mobile]
+    if len(set(given)) != len(given):
+        raise RegistrationError(_("Each attendee needs their own mobile number."))
     with transaction.atomic():
         event = _locked_event(event)
         company = Company.objects.get(pk=contact.company_id)
@@ -152,12 +195,17 @@ def registration_create(
                     )
                     % {"limit": event.per_company_limit, "left": left}
                 )
-        _refuse_taken(event, company, emails)
+        _refuse_taken(event, company, emails, mobiles)
+        asked = (
+            {str(pk) for pk in event.questions.values_list("pk", flat=True)}
+            if any(attendee.answers for attendee in attendees)
+            else set()
+        )
 
         seats_left = None if event.capacity is None else max(event.capacity - event.seats_taken, 0)
         registrations = []
         now = timezone.now()
-        for attendee in attendees:
+        for attendee, email, mobile in zip(attendees, emails, mobiles, strict=True):
             if seats_left is None or seats_left > 0:
                 status = Registration.Status.CONFIRMED
                 if seats_left is not None:
@@ -170,16 +218,21 @@ def registration_create(
                 registered_by=contact,
                 attendee_name=attendee.name.strip(),
                 attendee_title=attendee.title.strip(),
-                attendee_phone=attendee.phone.strip(),
-                attendee_email=attendee.email.strip().lower(),
+                attendee_phone=mobile,
+                attendee_email=email,
+                answers={key: value for key, value in attendee.answers.items() if key in asked},
                 status=status,
                 created_at=now,
             )
             try:
                 with transaction.atomic():
                     registration.save()
-            except IntegrityError:  # the unique constraint: registered meanwhile
-                raise RegistrationError(_unavailable([registration.attendee_email])) from None
+            except IntegrityError as error:  # a unique constraint: registered meanwhile
+                if mobile and (
+                    _constraint(error) == "events_registration_one_per_mobile" or not email
+                ):
+                    raise RegistrationError(_unavailable([], [mobile])) from None
+                raise RegistrationError(_unavailable([email])) from None
             registrations.append(registration)
         for registration in registrations:
             template = (

@@ -4,8 +4,9 @@ One row per registration that is not cancelled, by company then name; the
 waitlisted are on it (marked 候补), as they may yet get a seat. The PDF is
 what the registration desk lays out: the event's title, time and venue at
 the top of every page, then 序号/姓名/单位/职务/手机 and a wide empty 签到
-column to sign in, the table's header row repeated on every page, and
-"第 1 页 / 共 3 页" at the foot. Both are in Chinese (the association's
+column to sign in (who was checked in at the door has 已签到 and the time
+there, a walk-in is marked 现场报名 under the name), the table's header row
+repeated on every page, and "第 1 页 / 共 3 页" at the foot. Both are in Chinese (the association's
 language) whatever the language of the page they were downloaded from.
 """
 
@@ -28,6 +29,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 from portal.pdf_fonts import LATIN, SONG, draw_text, fit_size, markup, register_chinese_font
 from portal.spreadsheets import xlsx_bytes
 
+from .answers import answer, answer_text, question_columns
 from .models import Event, Registration
 from .views import _when
 
@@ -57,6 +59,17 @@ def sign_in_registrations(event: Event) -> QuerySet[Registration]:
     )
 
 
+def checked_in_mark(registration: Registration, *, tick: str = "") -> str:
+    """What the 签到 column says of someone who came: the time they were checked in at the
+    door (已签到 09:12), else that they came (marked in the back office), else nothing."""
+    if registration.checked_in_at is None and registration.status != Registration.Status.ATTENDED:
+        return ""
+    came = tick or str(Registration.Status.ATTENDED.label)
+    if registration.checked_in_at is None:
+        return came
+    return f"{came} {timezone.localtime(registration.checked_in_at):%H:%M}"
+
+
 def sign_in_sheet_filename(event: Event, extension: str) -> str:
     """签到表-浙仪协工作联系人交流活动-20261210.pdf"""
     with translation.override(settings.LANGUAGE_CODE):
@@ -67,8 +80,10 @@ def sign_in_sheet_filename(event: Event, extension: str) -> str:
 
 
 def sign_in_sheet_xlsx(event: Event) -> bytes:
-    """The sheet as a workbook: the PDF's rows, with the email address and the status."""
+    """The sheet as a workbook: the PDF's rows, with the email address and the status,
+    then a column per question of the event's (发票抬头, 用餐…) with each one's answer."""
     with translation.override(settings.LANGUAGE_CODE):
+        questions = question_columns(event.questions.all())
         headers = [
             _("No."),
             _("Name"),
@@ -78,6 +93,7 @@ def sign_in_sheet_xlsx(event: Event) -> bytes:
             _("email"),
             _("status"),
             _("Sign here"),
+            *(label for label, _ids in questions),
         ]
         rows = (
             [
@@ -88,7 +104,8 @@ def sign_in_sheet_xlsx(event: Event) -> bytes:
                 registration.attendee_phone,
                 registration.attendee_email,
                 str(registration.get_status_display()),
-                "✓" if registration.status == Registration.Status.ATTENDED else "",
+                checked_in_mark(registration, tick="✓"),
+                *(answer_text(answer(registration, ids)) for _label, ids in questions),
             ]
             for number, registration in enumerate(sign_in_registrations(event), start=1)
         )
@@ -173,17 +190,16 @@ def _draw(event: Event, registrations: list[Registration]) -> bytes:
         invariant=True,
     )
     header = [_("No."), _("Name"), _("company"), _("Job title"), _("Mobile"), _("Sign here")]
-    waitlisted = _("Waitlisted")
+    waitlisted, walk_in = _("Waitlisted"), _("walk-in")
     rows, heights = [header], [8 * mm]
     for number, registration in enumerate(registrations, start=1):
         name = [_cell(registration.attendee_name)]
         if registration.status == Registration.Status.WAITLISTED:
             name.append(_cell(waitlisted, NOTE))
-        signed = (
-            _cell(str(registration.get_status_display()), NOTE)
-            if registration.status == Registration.Status.ATTENDED
-            else ""
-        )
+        if registration.walk_in:
+            name.append(_cell(walk_in, NOTE))
+        mark = checked_in_mark(registration)
+        signed = _cell(mark, NOTE) if mark else ""
         row = [
             str(number),
             name,

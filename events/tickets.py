@@ -42,8 +42,8 @@ def normalise(code: str) -> str:
     code = "".join(str(code or "").split()).upper().replace("—", "-").replace("–", "-")
     if "-" not in code and len(code) > SIGNATURE_LENGTH:
         code = f"{code[:-SIGNATURE_LENGTH]}-{code[-SIGNATURE_LENGTH:]}"
-    pk, _dash, signature = code.partition("-")
-    return f"{pk}-{signature.translate(TYPED_ALIASES)}"
+    # The number too: 1O0 typed for 100.
+    return code.translate(TYPED_ALIASES)
 
 
 def registration_for_code(code: str) -> Registration | None:

@@ -24,9 +24,11 @@ from accounts.selectors import company_registrations
 from members.models import Company, Contact
 from portal.cache import public_page
 from portal.listing import canonical_list_url, filtered
+from portal.phones import mobile_number
 
 from . import services
 from .calendar import event_calendar
+from .colleagues import known_people, mark_registered
 from .filters import EventFilter
 from .forms import attendee_formset
 from .models import Event, Registration
@@ -186,20 +188,37 @@ def event_register(request, pk: int):
         _registration_offered(event, registration) and company_active and places_left != 0
     )
     rows = MAX_ATTENDEE_ROWS if places_left is None else min(places_left, MAX_ATTENDEE_ROWS)
-    formset = attendee_formset(max(rows, 1))(
-        request.POST if request.method == "POST" else None, prefix="attendees"
+    formset_class = attendee_formset(max(rows, 1))
+    questions = list(event.questions.all()) if can_register else []
+    known = known_people(contact.company) if can_register else []
+    mark_registered(known, registered)
+    formset = formset_class(
+        request.POST if request.method == "POST" else None,
+        prefix="attendees",
+        questions=questions,
     )
-    refusal = ""
-    if request.method == "POST" and can_register and formset.is_valid():
-        try:
-            created = services.registration_create(
-                event=event, contact=contact, attendees=formset.attendees()
-            )
-        except services.RegistrationError as error:
-            refusal = str(error)
-        else:
-            messages.success(request, _registered_message(created))
-            return redirect("accounts:registrations")
+    refusal = picked_note = ""
+    if request.method == "POST" and can_register:
+        picked = _picked(request, known, formset)
+        if picked or "add" in request.POST:
+            # Colleagues ticked (without JavaScript, which fills the rows at once):
+            # show the form again with them in the empty rows, to check and send.
+            filled, left_out = _fill_rows(formset, picked)
+            formset = formset_class(prefix="attendees", questions=questions, rows=filled)
+            picked_note = _picked_note(picked, left_out)
+        elif formset.is_valid():
+            try:
+                created = services.registration_create(
+                    event=event, contact=contact, attendees=formset.attendees()
+                )
+            except services.RegistrationError as error:
+                refusal = str(error)
+            else:
+                messages.success(request, _registered_message(created))
+                return redirect("accounts:registrations")
+    in_rows = _row_mobiles(formset)
+    for person in known:
+        person.in_form = bool(person.mobile) and person.mobile in in_rows
     context = {
         "event": event,
         "contact": contact,
@@ -210,8 +229,56 @@ def event_register(request, pk: int):
         "can_register": can_register,
         "formset": formset,
         "refusal": refusal,
+        "known": known,
+        "picked_note": picked_note,
     }
     return render(request, "events/register.html", context)
+
+
+def _row_mobiles(formset) -> set[str]:
+    """The mobile numbers in the rows of ``formset``, as typed or given."""
+    return {mobile_number(str(form.typed().get("phone") or "")) for form in formset.forms} - {None}
+
+
+def _picked(request, known: list, formset) -> list:
+    """The known people ticked in the picker and not yet in a row of the form."""
+    keys = set(request.POST.getlist("pick"))
+    in_rows = _row_mobiles(formset)
+    return [
+        person
+        for person in known
+        if person.key in keys
+        and not person.registered
+        and not (person.mobile and person.mobile in in_rows)
+    ]
+
+
+def _fill_rows(formset, picked: list) -> tuple[list[dict], list]:
+    """The rows of ``formset`` as typed, with ``picked`` in the empty ones; and those
+    left out for want of an empty row."""
+    rows, waiting = [], list(picked)
+    for form in formset.forms:
+        if form.is_blank() and waiting:
+            rows.append(waiting.pop(0).row())
+        else:
+            rows.append(form.typed())
+    return rows, waiting
+
+
+def _picked_note(picked: list, left_out: list) -> str:
+    if not picked:
+        return ""
+    added = len(picked) - len(left_out)
+    note = ngettext(
+        "%(count)d colleague was added to the form: check the row, then register.",
+        "%(count)d colleagues were added to the form: check their rows, then register.",
+        added,
+    ) % {"count": added}
+    if left_out:
+        note += " " + _("There was no empty row left for %(names)s: register them next time.") % {
+            "names": "、".join(person.name for person in left_out)
+        }
+    return note
 
 
 def _registered_message(created: list[Registration]) -> str:

@@ -25,6 +25,9 @@ number of queries grows with the rows.
   ``description``, the value what it returns for the row;
 - ``(header, path or method name)`` for another header;
 - ``(header, callable)``: the value is ``callable(row)``.
+
+An admin whose columns depend on the rows (the registrations' answers to
+their events' own questions) overrides ``get_export_columns(queryset)``.
 """
 
 from collections.abc import Callable
@@ -122,7 +125,8 @@ def _column(model_admin, spec) -> Column:
 def export_changelist_xlsx(model_admin, queryset, columns=None):
     """The rows of ``queryset`` as an .xlsx download, named after the list and the day."""
     with translation.override(settings.LANGUAGE_CODE), timezone.override(settings.TIME_ZONE):
-        columns = [_column(model_admin, spec) for spec in columns or model_admin.export_columns]
+        specs = columns or model_admin.get_export_columns(queryset)
+        columns = [_column(model_admin, spec) for spec in specs]
         joined = sorted({column.select_related for column in columns} - {""})
         prefetched = sorted({column.prefetch_related for column in columns} - {""})
         if joined:
@@ -146,6 +150,10 @@ class XlsxExportMixin:
 
     export_columns: tuple = ()
     export_title = None  # the name of the file and its sheet; the model's plural by default
+
+    def get_export_columns(self, queryset) -> tuple:
+        """The columns of an export of ``queryset``: ``export_columns`` unless overridden."""
+        return self.export_columns
 
     def get_urls(self):
         return [

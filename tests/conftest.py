@@ -14,6 +14,7 @@ from django.utils import translation
 from accounts.models import User
 from awards.models import Award, Honour
 from bulletin.models import Article, Issue, Section
+from demo.services import CONTACT_EMAIL
 from digests.models import DigestDelivery, DigestRun
 from digests.services import subscriber_for_contact
 from dues.models import Payment, StatementImport
@@ -267,13 +268,13 @@ def demo_db(db):
 def loaded_demo(db):
     """The demo as `make demo` loads it, plus rows of the models it leaves empty.
 
-    load_demo brings the bulletin and its facts; applications, profile changes,
-    registrations and groups come from people using the portal, so they are
-    added here.
+    load_demo brings the bulletin and its facts, dues, notices (one sent, with
+    replies) and documents; applications, profile changes, registrations and
+    groups come from people using the portal, so they are added here.
     """
     call_command("load_demo", stdout=StringIO())
     Group.objects.create(name="秘书处")
-    contact = Contact.objects.select_related("company").get()
+    contact = Contact.objects.select_related("company").get(user__email=CONTACT_EMAIL)
     event = Event.objects.get(kind=Event.Kind.LIAISON_DAY)
     Registration.objects.create(
         event=event,

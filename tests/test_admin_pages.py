@@ -8,6 +8,10 @@ from django_ckeditor_5.widgets import CKEditor5Widget
 
 from accounts.models import User
 from members.models import ProfileChange
+from notices.models import Notice
+
+# A notice's own pages in the back office (notices/admin.py), walked for each demo notice.
+NOTICE_PAGES = ("recipients", "send", "progress", "replies", "replies_export")
 
 
 def admin_url(model, view: str, *args, lang: str | None = None) -> str:
@@ -49,6 +53,12 @@ def test_it_renders_every_admin_page(admin_client, loaded_demo):
             for choice in spec.choices(cl):
                 if not choice["selected"]:
                     get(changelist_url + choice["query_string"])
+
+    notices = list(Notice.objects.all())
+    assert any(notice.asks_reply and notice.mailings.exists() for notice in notices)
+    for notice in notices:
+        for name in NOTICE_PAGES if notice.asks_reply else NOTICE_PAGES[:3]:
+            get(reverse(f"admin:notices_notice_{name}", args=[notice.pk]))
 
     print(f"walked {len(walked)} admin pages for {len(registry)} models")
     assert len(walked) >= 3 * len(registry)

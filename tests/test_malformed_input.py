@@ -41,6 +41,7 @@ from digests.models import DigestDelivery, DigestRun, Frequency, Subscriber
 from dues import services as dues_services
 from dues.models import InvoiceKind, PaymentMethod
 from events import services as event_services
+from events import tickets as event_tickets
 from events.filters import EventFilter
 from events.services import Attendee
 from members.filters import CompanyFilter
@@ -140,6 +141,10 @@ def real_arguments(w) -> dict:
         "events:event_detail": {"pk": w.event.pk},
         "events:event_ics": {"pk": w.event.pk},
         "events:register": {"pk": w.open_event.pk},
+        "events:ticket_qr": {"code": event_tickets.ticket_code(w.open_registration)},
+        "events:check_in": {"pk": w.open_event.pk},
+        "events:check_in_search": {"pk": w.open_event.pk},
+        "events:check_in_walk_in": {"pk": w.open_event.pk},
         "digests:subscribe_confirm": {"token": digest_tokens.confirm_token(w.subscriber.pk)},
         "digests:unsubscribe": {"token": digest_tokens.unsubscribe_token(w.subscriber.pk)},
         "digests:web_view": {"token": digest_tokens.web_view_token(w.delivery.pk)},

@@ -1,22 +1,38 @@
+import io
+import re
 from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.utils import timezone
+from openpyxl import load_workbook
+from pdfminer.high_level import extract_text
 
 from accounts.models import User
 from awards.models import Honour
 from bulletin.models import Article, Issue, Section
-from demo import facts
+from demo import door, facts
 from events.models import Event
 from members.models import Company, Contact, CouncilSeat, Office, Officer, SeatRole, Term
+from notices.models import (
+    COUNCIL_ROLES,
+    Audience,
+    Document,
+    Notice,
+    NoticeMailing,
+    NoticeRead,
+    NoticeReply,
+)
+from notices.selectors import audience_contacts, contact_notices, readable_by
+from outbox.models import OutgoingMail
 from tests.demo import COUNCIL_UNITS, VICE_PRESIDENT_UNITS
 
 pytestmark = pytest.mark.django_db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-COUNTED_APPS = ("members", "bulletin", "events", "awards", "accounts", "dues")
+COUNTED_APPS = ("members", "bulletin", "events", "awards", "accounts", "dues", "notices")
 
 
 def _load(*args) -> str:
@@ -135,9 +151,10 @@ def test_it_records_the_postponed_liaison_day_and_its_agenda():
 
 def test_it_records_the_other_events_with_their_reports():
     _load()
-    assert Event.objects.count() == len(facts.EVENTS)
-    assert not Event.objects.filter(report__isnull=True).exists()
-    assert Event.objects.filter(members_only=True).count() == 1
+    bulletin_events = Event.objects.exclude(title=door.TITLE)
+    assert bulletin_events.count() == len(facts.EVENTS)
+    assert not bulletin_events.filter(report__isnull=True).exists()
+    assert bulletin_events.filter(members_only=True).count() == 1
     summit = Event.objects.get(title="2022浙江省企业领袖峰会暨企业家活动日")
     assert summit.starts_at.astimezone(SHANGHAI).hour >= 12  # 下午
     namur = Event.objects.get(title="2022年NAMUR中国年会")
@@ -259,3 +276,126 @@ def test_it_bills_this_year_in_every_state_and_last_years_arrears():
     assert own.status() == "partly_paid"
     expected = 1 if contact.company.credit_code else 0  # the bulletin states no credit codes
     assert InvoiceRequest.objects.filter(requested_by=contact).count() == expected
+
+
+def _pdf_text(field_file) -> str:
+    with field_file.open("rb") as file:
+        data = file.read()
+    assert data.startswith(b"%PDF-")
+    return re.sub(r"\s+", "", extract_text(io.BytesIO(data)))
+
+
+def _xlsx_cells(field_file) -> list:
+    with field_file.open("rb") as file:
+        sheet = load_workbook(io.BytesIO(file.read()), read_only=True).active
+        return [cell for row in sheet.iter_rows(values_only=True) for cell in row if cell]
+
+
+def test_it_posts_a_pinned_public_notice_with_its_attachment():
+    _load()
+    training = Notice.objects.get(title="关于举办2027年度仪器仪表行业新技术培训班的通知")
+    assert training.is_pinned and training.is_public and training.is_live
+    assert re.fullmatch(r"浙仪协〔20\d\d〕3号", training.document_number)
+    assert "新技术培训班" in training.body and "<p>" in training.body
+    assert list(Notice.objects.public().order_by("-is_pinned", "-published_at")[:1]) == [training]
+    (attachment,) = training.attachments.all()
+    assert attachment.name == "2027年度新技术培训班报名表.xlsx"
+    assert attachment.size == attachment.file.size > 0
+    assert {"单位名称", "电子邮箱"} <= set(_xlsx_cells(attachment.file))
+
+
+def test_it_sends_the_council_notice_and_two_council_units_have_replied():
+    _load()
+    meeting = Notice.objects.get(title="关于召开第七届理事会第三次会议的通知")
+    assert (meeting.audience, sorted(meeting.roles)) == (
+        Audience.ROLES,
+        sorted(int(role) for role in COUNCIL_ROLES),
+    )
+    assert meeting.asks_reply and meeting.ask_attending and meeting.ask_people
+    assert meeting.ask_names and meeting.ask_text
+    days_left = (meeting.reply_deadline - timezone.now()).days
+    assert 12 <= days_left <= 14 and meeting.replies_open()
+
+    mailing = NoticeMailing.objects.get(notice=meeting)
+    assert mailing.number == 0 and mailing.filled_at and mailing.finished_at
+    recipients = set(mailing.deliveries.values_list("contact__user__email", flat=True))
+    assert recipients == set(audience_contacts(meeting).values_list("user__email", flat=True))
+    assert {"contact@demo.xiehui.local", "ningshui@demo.xiehui.local"} <= recipients
+    assert set(mailing.deliveries.values_list("status", flat=True)) == {"sent"}
+    assert not OutgoingMail.objects.filter(template="notice").exists()  # nothing was mailed
+
+    replies = {r.contact.company.short_name: r for r in meeting.replies.select_related("contact")}
+    assert set(replies) == {"宁水集团", "炬华科技"}
+    assert (replies["宁水集团"].attending, replies["宁水集团"].people) == (True, 2)
+    assert replies["炬华科技"].attending is False
+    assert NoticeRead.objects.filter(notice=meeting).count() == 2
+    # The demo contact has it unread and awaiting a reply; its company is a council unit.
+    contact = Contact.objects.get(user__email="contact@demo.xiehui.local")
+    mine = contact_notices(contact).get(pk=meeting.pk)
+    assert not mine.is_read and mine.my_replies == []
+    # The two who replied cannot sign in.
+    for email in ("ningshui@demo.xiehui.local", "juhua@demo.xiehui.local"):
+        assert not User.objects.get(email=email).has_usable_password()
+
+
+def test_it_posts_a_notice_to_one_citys_members():
+    _load()
+    city = Notice.objects.get(title="关于召开杭州地区会员单位工作联系人座谈会的通知")
+    assert (city.audience, city.cities) == (Audience.PLACES, ["hangzhou"])
+    reached = set(audience_contacts(city).values_list("company__city", flat=True))
+    assert reached == {"hangzhou"}
+    assert not city.mailings.exists()
+    contact = Contact.objects.get(user__email="contact@demo.xiehui.local")
+    assert {n.title for n in readable_by(contact)} == {
+        "关于举办2027年度仪器仪表行业新技术培训班的通知",
+        "关于召开第七届理事会第三次会议的通知",
+        "关于召开杭州地区会员单位工作联系人座谈会的通知",
+    }
+    assert [n.title for n in readable_by(None)] == [
+        "关于举办2027年度仪器仪表行业新技术培训班的通知"
+    ]
+
+
+def test_it_files_the_charter_the_application_form_and_the_members_fee_schedule():
+    _load()
+    documents = {d.kind: d for d in Document.objects.all()}
+    assert set(documents) == {"charter", "form", "fees"}
+    charter, form, fees = documents["charter"], documents["form"], documents["fees"]
+    assert (charter.title, charter.is_public) == ("浙江省仪器仪表行业协会章程", True)
+    assert (form.title, form.is_public) == ("浙江省仪器仪表行业协会入会申请表", True)
+    assert (fees.title, fees.is_public) == ("浙江省仪器仪表行业协会会费标准", False)
+    assert charter.filename == "浙江省仪器仪表行业协会章程.pdf"
+    assert form.filename.endswith(".xlsx") and fees.filename.endswith(".pdf")
+    for document in documents.values():
+        assert document.size == document.file.size > 0
+        assert not document.file.name.startswith(document.title)  # stored under a random name
+    assert "第一章总则" in _pdf_text(charter.file)
+    assert "浙江省仪器仪表行业协会" in _pdf_text(charter.file)
+    assert {"统一社会信用代码", "联系人电子邮箱"} <= set(_xlsx_cells(form.file))
+    fee_text = _pdf_text(fees.file)
+    assert "理事单位" in fee_text and "8,000" in fee_text and "50,000" in fee_text
+
+
+def test_it_keeps_a_notice_the_secretariat_changed():
+    _load()
+    Notice.objects.filter(title="关于召开杭州地区会员单位工作联系人座谈会的通知").update(
+        body="<p>座谈会改期。</p>", is_pinned=True
+    )
+    NoticeReply.objects.filter(contact__user__email="juhua@demo.xiehui.local").update(people=3)
+    _load()
+    city = Notice.objects.get(title="关于召开杭州地区会员单位工作联系人座谈会的通知")
+    assert (city.body, city.is_pinned) == ("<p>座谈会改期。</p>", True)
+    assert NoticeReply.objects.get(contact__user__email="juhua@demo.xiehui.local").people == 3
+    assert Notice.objects.count() == 3 and Document.objects.count() == 3
+
+
+def test_it_has_an_upcoming_event_to_check_in_at_the_door(client):
+    _load()
+    event = Event.objects.get(title=door.TITLE)
+    assert event.starts_at > timezone.now()
+    statuses = list(event.registrations.values_list("status", flat=True))
+    assert statuses.count("confirmed") == door.CAPACITY == 12
+    assert statuses.count("waitlisted") == 2 and statuses.count("cancelled") == 1
+    assert not event.registrations.filter(checked_in_at__isnull=False).exists()
+    # The page is open to the public, and says registration is full.
+    assert "本活动已结束。" not in client.get(f"/events/{event.pk}/").content.decode()

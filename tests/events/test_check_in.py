@@ -1,6 +1,7 @@
 """Checking in at the door: one POST per scan, idempotent, and one check-in at any concurrency."""
 
 import json
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import connections
@@ -163,3 +164,10 @@ def test_ticket_code_contract():
     with override_settings(SECRET_KEY="another site's secret key, long enough to be one"):
         assert tickets.registration_for_code(code) is None  # a foreign code
         assert tickets.ticket_code(registration) != code
+
+
+def test_a_typed_code_forgives_look_alike_letters_in_the_number_too():
+    # The registration's number as well as the signature: 1O0 read as 100.
+    assert tickets.normalise(" 1o0 - ab0defghjk ") == "100-AB0DEFGHJK"
+    assert tickets.normalise("l0I-oooooooooo") == "101-0000000000"
+    assert tickets.normalise("100abcdefghjk") == "100-ABCDEFGHJK"

@@ -228,7 +228,9 @@ def test_it_shows_the_demo_liaison_day(client, loaded_demo):
     supcon = Company.objects.get(short_name="中控技术")
     assert f'href="/members/{supcon.pk}/"' in co_organisers
     assert f'href="/news/{event.report_id}/"' in page
-    assert f'href="/events/{event.pk}/calendar.ics"' in page
+    # Over: no "add to calendar", the report instead.
+    assert "calendar.ics" not in page
+    assert "本活动已结束。" in page and "阅读活动报道" in page
     assert '<meta property="og:type" content="website">' in page
     assert f'<meta property="og:title" content="{event.title}">' in page
     assert f'<meta name="description" content="{event.summary[:20]}' in page
@@ -244,10 +246,20 @@ def test_it_shows_the_event_in_english(client, loaded_demo):
 
     assert '<html lang="en">' in page
     assert "This event was postponed from Oct. 21, 2022 to Oct. 28, 2022." in text(response)
-    assert "Agenda" in page and "Speaker" in page and "Registration is closed." in page
-    assert "Only member companies can register." in page
+    assert "Agenda" in page and "Speaker" in page and "This event is over." in page
+    assert "Read the report" in page
     assert event.title in page  # content stays as entered
+    assert "calendar.ics" not in page
+
+
+@pytest.mark.django_db
+def test_an_upcoming_event_offers_the_calendar_file(client):
+    event = make_event("年终交流会", timezone.now() + timedelta(days=10))
+
+    page = html(client.get(f"/en/events/{event.pk}/"))
+
     assert f'href="/en/events/{event.pk}/calendar.ics"' in page
+    assert "This event is over." not in page
 
 
 @pytest.mark.django_db

@@ -29,7 +29,7 @@ def companies():
 
 def person(n: int) -> Attendee:
     return Attendee(
-        name=f"参会人{n}", email=f"p{n}@example.com", title="工程师", phone="13800000000"
+        name=f"参会人{n}", email=f"p{n}@example.com", title="工程师", phone=f"1380000{n:04d}"
     )
 
 
@@ -226,6 +226,7 @@ def test_it_registers_two_colleagues_from_the_event_page(client, companies):
         "attendees-0-phone": "138 0000 0000",
         "attendees-1-name": "李工",
         "attendees-1-email": "li@example.com",
+        "attendees-1-phone": "13800000002",
     }
     response = client.post(url, form, follow=True)
 
@@ -289,7 +290,7 @@ def test_it_offers_anonymous_visitors_to_sign_in_to_register(client, companies):
     assert PASSWORD not in content
 
 
-def _register_one(client, event, name: str, email: str):
+def _register_one(client, event, name: str, email: str, phone: str = "13900000001"):
     return client.post(
         reverse("events:register", args=[event.pk]),
         {
@@ -299,6 +300,7 @@ def _register_one(client, event, name: str, email: str):
             "attendees-MAX_NUM_FORMS": "5",
             "attendees-0-name": name,
             "attendees-0-email": email,
+            "attendees-0-phone": phone,
         },
     )
 

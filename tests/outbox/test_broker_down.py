@@ -36,8 +36,10 @@ def register_two(client, event):
             "attendees-MIN_NUM_FORMS": "1",
             "attendees-MAX_NUM_FORMS": "5",
             "attendees-0-name": "王工",
+            "attendees-0-phone": "13800000001",
             "attendees-0-email": "wang@example.com",
             "attendees-1-name": "李工",
+            "attendees-1-phone": "13800000002",
             "attendees-1-email": "li@example.com",
         },
     )

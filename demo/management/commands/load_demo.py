@@ -17,15 +17,19 @@ KINDS = (
     ("awards", "奖项 / awards"),
     ("honours", "荣誉 / honours"),
     ("dues", "会费标准与账单 / fees and dues bills"),
+    ("notices", "通知公告、发送与回执 / notices, mailings and replies"),
+    ("documents", "协会文件 / documents"),
+    ("door", "签到演示活动、议程与报名 / check-in demo event, agenda and registrations"),
     ("pages", "简介页面 / about pages"),
-    ("users", "演示账号与联系人 / demo users and contact"),
+    ("users", "演示账号与联系人 / demo users and contacts"),
 )
 
 
 class Command(BaseCommand):
     help = (
         "Load the association's bulletin 2022年第11期 as demo content, with the members, "
-        "council, events and honours it states, and a demo admin and contact. "
+        "council, events and honours it states, dues, notices and documents, and a demo "
+        "admin and contact. "
         "Running it again changes nothing."
     )
 
