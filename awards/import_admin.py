@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.import_admin import MemberImportForm
 from members.importing import CREDIT_CODE, SAMPLE_CREDIT_CODE, ImportFileError, ImportRefused
+from portal.audit import Source, audit_source
 from portal.import_uploads import PendingUploads
 from portal.spreadsheets import xlsx_response
 
@@ -186,7 +187,8 @@ class HonourImportMixin:
                 raise ImportRefused(
                     gettext("The honours changed since the preview: preview the file again.")
                 )
-            result = importing.honours_apply(preview, by=request.user, verified=verified)
+            with audit_source(Source.IMPORT):
+                result = importing.honours_apply(preview, by=request.user, verified=verified)
         except IntegrityError:  # the same honours written by a confirmation at the same time
             error = gettext("The honours changed since the preview: preview the file again.")
         except (ImportFileError, ImportRefused) as refused:

@@ -48,6 +48,7 @@ from members.importing import (
     _read,
 )
 from members.models import Company
+from portal.audit import log_created
 
 from .models import Award, Honour
 
@@ -332,7 +333,7 @@ def honours_apply(
             raise ImportRefused(_("The honours changed since the preview: preview the file again."))
         new_awards = {name: Award(name=name) for name in fresh.new_awards}
         Award.objects.bulk_create(new_awards.values())
-        Honour.objects.bulk_create(
+        honours = Honour.objects.bulk_create(
             Honour(
                 award=row.award or new_awards[row.award_name],
                 year=row.year,
@@ -345,6 +346,7 @@ def honours_apply(
             for row in fresh.rows
             if row.status == RowStatus.NEW
         )
+        log_created(honours)  # bulk_create sends no signals for the audit log
     logger.info(
         "honours import by %s: %d created, %d unchanged, %d awards created",
         by,

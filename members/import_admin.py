@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from config.private_files import private_storage
+from portal.audit import Source, audit_source
 from portal.import_uploads import PendingUploads
 from portal.import_uploads import safe_suffix as _safe_suffix
 
@@ -139,7 +140,8 @@ class MemberImportMixin:
         try:
             rows = importing.read_rows(content, sheet=sheet or None)
             preview = importing.import_preview(rows)
-            result = importing.import_apply(preview, by=request.user)
+            with audit_source(Source.IMPORT):
+                result = importing.import_apply(preview, by=request.user)
         except (importing.ImportFileError, importing.ImportRefused) as error:
             self.message_user(request, str(error), messages.ERROR)
             return redirect("admin:members_company_import")

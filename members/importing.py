@@ -1,8 +1,9 @@
 """The member importer: a secretariat's member list (xlsx or csv) read, previewed, applied.
 
-``read_rows(file)`` reads the list; ``import_preview(rows)`` says, row by row,
-what would change and what is wrong, without writing; ``import_apply(preview,
+``member_list(file)`` opens the list; ``import_preview(rows)`` says, row by
+row, what would change and what is wrong, without writing; ``import_apply(preview,
 by=...)`` writes it all in one transaction, and only when no row has an error.
+``read_rows(file)`` is the list's rows as a list, for a short list or a test.
 ``export_rows`` / ``members_template_xlsx`` write the same columns back, so an
 export imports back unchanged. The admin and the ``import_members`` /
 ``export_members`` commands both use these.
@@ -41,19 +42,40 @@ new contact of a company without a primary contact becomes primary); no
 mail is sent and no invitation: the secretariat invites contacts from the
 admin afterwards. 届内职务 sets the company's seat in the current term (or
 the term given).
+
+Memory stays flat in the number of rows: a list is never held whole. The file
+is read again for each pass (``member_list`` reads from the file each time it
+is iterated), and the rows are worked CHUNK_ROWS at a time, each chunk with
+its own few queries. A first pass keeps a few numbers a row: the row's
+number, and 64-bit hashes (Python's keyed str hash) of its credit code, name,
+contact email and company cells, to find the rows of one company and the
+emails given twice anywhere in the file; two different values taken for one
+could only make both rows an error, never a wrong write (a chance of about
+1 in 10^11 in a list of 20,000 rows). Then a pass previews the rows chunk by
+chunk; a preview keeps exact counts, but of the rows only those it shows
+(SHOWN_ROWS: errors first, then new, then changed) and its first SHOWN_ERRORS
+errors, with a digest of what it says each row does. ``import_apply`` checks,
+inside its transaction and before writing anything, that the rows previewed
+again say the same (the digest), then writes them chunk by chunk.
 """
 
+import hashlib
+import heapq
 import logging
 import re
+import secrets
 import unicodedata
-from collections import defaultdict
+from array import array
+from bisect import bisect_left
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
-from pathlib import Path
+from itertools import groupby, islice, pairwise
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, UNUSABLE_PASSWORD_SUFFIX_LENGTH
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
@@ -66,21 +88,24 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from portal.spreadsheet_reading import (
     HEADER_SEARCH_ROWS,
+    StreamedTable,
     UnreadableFile,
     header_key,
     parse_date,
-    read_upload,
-    table_rows,
 )
 from portal.spreadsheets import xlsx_bytes
 
 from .credit_code import check_character, validate_credit_code
+from .import_audit import log_rows
 from .models import City, Company, Contact, CouncilSeat, IndustrySegment, SeatRole, Term
 
 logger = logging.getLogger(__name__)
 
 MAX_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 20_000
+MAX_ROWS = 20_000  # rows under the header row
+CHUNK_ROWS = 500  # rows previewed (with their few queries) and written at a time
+SHOWN_ROWS = 1000  # rows a preview keeps to show: errors first, then new, then changed
+SHOWN_ERRORS = 1000  # errors a preview keeps; all are counted
 # Excel serials of 1950-01-01 … 2099-12-31: an association's members joined within these.
 JOINED_SERIALS = (18264, 73051)
 
@@ -267,6 +292,86 @@ def _file_error(reason: str) -> ImportFileError:
     )
 
 
+def _unreadable(unreadable: UnreadableFile, sheet: str | None) -> ImportFileError:
+    if unreadable.reason == UnreadableFile.NO_SUCH_SHEET:
+        return ImportFileError(_("The workbook has no sheet named “%(sheet)s”.") % {"sheet": sheet})
+    return _file_error(unreadable.reason)
+
+
+class RowSource:
+    """The rows of a list (RawRow), read from its file each time it is iterated: never all kept.
+
+    ``file`` is a path, bytes or a seekable binary file (an upload, a file
+    from a storage), which must stay open while the rows are read. Raises
+    ImportFileError at once when the file is not a spreadsheet, has no header
+    row with the ``required`` column, or no row under it; iterating raises it
+    when the file has more than MAX_ROWS rows under its header row (or cannot
+    be read further, or changed).
+    """
+
+    def __init__(
+        self,
+        file,
+        *,
+        columns: Sequence[str],
+        headers: dict[str, str],
+        required: str,
+        sheet: str | None,
+    ):
+        self.columns, self.headers, self.required, self.sheet = columns, headers, required, sheet
+        try:
+            self._table = StreamedTable(
+                file,
+                score=lambda row: len(_columns(row, headers)),
+                is_header=lambda row: required in _columns(row, headers),
+                max_bytes=None if isinstance(file, bytes) else MAX_BYTES,
+                sheet=sheet,
+            )
+        except UnreadableFile as unreadable:
+            raise _unreadable(unreadable, sheet) from None
+        if next(iter(self), None) is None:
+            raise ImportFileError(
+                _("The file has no rows under its header row: nothing to import.")
+            )
+
+    def __iter__(self) -> Iterator[RawRow]:
+        found: dict[str, int] | None = None
+        header_row = 0
+        try:
+            for number, row in enumerate(self._table, start=1):
+                if found is None:
+                    candidate = _columns(row, self.headers)
+                    if self.required in candidate:
+                        found, header_row = candidate, number
+                    elif number >= HEADER_SEARCH_ROWS:
+                        break
+                    continue
+                if number - header_row > MAX_ROWS:
+                    raise ImportFileError(
+                        _("The file has more than %(count)d rows: split it into smaller files.")
+                        % {"count": MAX_ROWS}
+                    )
+                cells = {}
+                for column, index in found.items():
+                    value = _clean(column, row[index]) if index < len(row) else None
+                    if value is not None:
+                        cells[column] = value
+                if cells:
+                    yield RawRow(row=number, cells=cells)
+            if found is None and not self._table.has_values():
+                raise UnreadableFile(UnreadableFile.EMPTY)
+        except UnreadableFile as unreadable:
+            raise _unreadable(unreadable, self.sheet) from None
+        if found is None:
+            raise ImportFileError(
+                _(
+                    "This list cannot be read: it has no column %(column)s. Use the template, "
+                    "with its header row (%(headers)s …)."
+                )
+                % {"column": self.required, "headers": "、".join(self.columns[:4])}
+            )
+
+
 def _read(
     file,
     *,
@@ -275,73 +380,33 @@ def _read(
     required: str,
     sheet: str | None,
 ) -> list[RawRow]:
-    if isinstance(file, str | Path):
-        with open(file, "rb") as opened:
-            return _read(opened, columns=columns, headers=headers, required=required, sheet=sheet)
-    if isinstance(file, bytes):
-        data = file
-    else:
-        try:
-            data = read_upload(file, max_bytes=MAX_BYTES)
-        except UnreadableFile as unreadable:
-            raise _file_error(unreadable.reason) from None
-    try:
-        table = table_rows(
-            data,
-            score=lambda row: len(_columns(row, headers)),
-            is_header=lambda row: required in _columns(row, headers),
-            max_rows=MAX_ROWS,
-            sheet=sheet,
-        )
-    except UnreadableFile as unreadable:
-        if unreadable.reason == UnreadableFile.NO_SUCH_SHEET:
-            raise ImportFileError(
-                _("The workbook has no sheet named “%(sheet)s”.") % {"sheet": sheet}
-            ) from None
-        raise _file_error(unreadable.reason) from None
-    if len(table) > MAX_ROWS:
-        raise ImportFileError(
-            _("The file has more than %(count)d rows: split it into smaller files.")
-            % {"count": MAX_ROWS}
-        )
-    found: dict[str, int] | None = None
-    rows: list[RawRow] = []
-    for number, row in enumerate(table, start=1):
-        if found is None:
-            candidate = _columns(row, headers)
-            if required in candidate:
-                found = candidate
-            elif number >= HEADER_SEARCH_ROWS:
-                break
-            continue
-        cells = {}
-        for column, index in found.items():
-            value = _clean(column, row[index]) if index < len(row) else None
-            if value is not None:
-                cells[column] = value
-        if cells:
-            rows.append(RawRow(row=number, cells=cells))
-    if found is None:
-        raise ImportFileError(
-            _(
-                "This list cannot be read: it has no column %(column)s. Use the template, "
-                "with its header row (%(headers)s …)."
-            )
-            % {"column": required, "headers": "、".join(columns[:4])}
-        )
-    if not rows:
-        raise ImportFileError(_("The file has no rows under its header row: nothing to import."))
-    return rows
+    """All the rows of a list with these columns, as a list (RowSource says what it raises)."""
+    return list(RowSource(file, columns=columns, headers=headers, required=required, sheet=sheet))
+
+
+def member_list(file, *, sheet: str | None = None) -> RowSource:
+    """A member list's rows, read from ``file`` (a path, bytes or a binary file) each time.
+
+    The rows as ``import_preview`` takes them, without holding them: the file
+    (an .xlsx or .csv) is read again for each pass over it, and must stay open
+    until ``import_apply`` is done. Raises ImportFileError (a ValueError) with
+    one message when the file is not a spreadsheet, has no 单位名称 column, or
+    no rows; ``sheet`` names the workbook's sheet to read (else the first with
+    a header row).
+    """
+    return RowSource(
+        file, columns=MEMBER_COLUMNS, headers=MEMBER_HEADERS, required=NAME, sheet=sheet
+    )
 
 
 def read_rows(file, *, sheet: str | None = None) -> list[RawRow]:
-    """The rows of a member list: a path, bytes or an (uploaded) binary file, .xlsx or .csv.
+    """The rows of a member list, all of them in a list: a path, bytes or a binary file.
 
-    Raises ImportFileError (a ValueError) with one message when the file is
-    not a spreadsheet, has no 单位名称 column, or no rows; ``sheet`` names the
-    workbook's sheet to read (else the first with a header row).
+    Raises ImportFileError as ``member_list`` does, and when the file has more
+    than MAX_ROWS rows. For a long list, give ``member_list(file)`` to
+    ``import_preview`` instead: it is not held in memory.
     """
-    return _read(file, columns=MEMBER_COLUMNS, headers=MEMBER_HEADERS, required=NAME, sheet=sheet)
+    return list(member_list(file, sheet=sheet))
 
 
 # Values --------------------------------------------------------------------------------------
@@ -453,45 +518,62 @@ class FieldChange:
     new: str
 
 
-@dataclass
+@dataclass(slots=True)
 class PreviewRow:
-    """One row of the file and what importing it does (``status``, ``changes``) or why not."""
+    """A row the preview shows: its number in the file, what importing it does or why not.
+
+    ``company_id`` is the member company it matches; None for a new one.
+    """
 
     row: int
     name: str
-    status: RowStatus = RowStatus.UNCHANGED
-    changes: list[FieldChange] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    company: Company | None = None  # the company it matches; None for a new one
-    # What to write, filled in by the preview.
-    values: dict = field(default_factory=dict, repr=False)  # Company field → new value
-    role: int | None = None
-    contact: dict | None = field(default=None, repr=False)
-    group: int = 0  # rows of one company share it
+    status: RowStatus
+    changes: list[FieldChange]
+    errors: list[RowError]
+    company_id: int | None = None
 
 
 @dataclass
 class ImportPreview:
-    """The rows and what importing them would do; counts are of companies, not rows."""
+    """What importing the rows would do; counts are of companies, not rows.
 
-    rows: list[PreviewRow]
-    raw_rows: list[RawRow]
+    ``rows`` are the rows worth a look, in the file's order: the first rows
+    with an error, then the first new and the first changed ones, at most
+    SHOWN_ROWS in all (``hidden_rows`` more are not kept; unchanged rows are
+    only counted, in ``row_counts`` as the others). ``errors`` are the first
+    SHOWN_ERRORS errors, ``error_count`` all of them. ``source`` is the rows
+    previewed, read again by ``import_apply``; ``digest`` what the preview says
+    each row does, for it to tell whether the members changed since.
+    """
+
+    source: Iterable[RawRow]
     term: Term | None
+    rows: list[PreviewRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    row_counts: dict[RowStatus, int] = field(default_factory=dict)
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-
-    @property
-    def errors(self) -> list[RowError]:
-        return [error for row in self.rows for error in row.errors]
+    digest: str = ""
 
     @property
     def has_errors(self) -> bool:
-        return any(row.errors for row in self.rows)
+        return self.error_count > 0
 
-    def summary(self) -> list[tuple]:
+    @property
+    def hidden_rows(self) -> int:
+        """Rows with an error, new or changed that ``rows`` leaves out."""
+        counted = (RowStatus.ERROR, RowStatus.NEW, RowStatus.CHANGED)
+        return sum(self.row_counts.get(status, 0) for status in counted) - len(self.rows)
+
+    @property
+    def hidden_errors(self) -> int:
+        return self.error_count - len(self.errors)
+
+    def summary(self) -> str:
         """What the preview would do, to tell whether the data changed since it was made."""
-        return [(row.row, row.status, tuple(row.changes)) for row in self.rows]
+        return self.digest
 
 
 @dataclass(frozen=True)
@@ -503,23 +585,166 @@ class ImportResult:
     unchanged: int
 
 
-class _Groups:
-    """Union-find over row indexes: rows with the same credit code or name are one company."""
+@dataclass(slots=True)
+class _Row:
+    """A row being previewed or written: what it does (``values``, ``role``, ``contact``)."""
 
-    def __init__(self, size: int):
-        self.parent = list(range(size))
+    index: int  # among the rows (not the file's row number)
+    row: int
+    name: str
+    group: int  # the index of the first row of its company: rows of one company share it
+    errors: list[RowError] = field(default_factory=list)
+    changes: list[FieldChange] = field(default_factory=list)
+    company: Company | None = None  # the company it matches; None for a new one
+    values: dict = field(default_factory=dict)  # Company field → new value
+    role: int | None = None
+    contact: dict | None = None
 
-    def find(self, index: int) -> int:
-        while self.parent[index] != index:
-            self.parent[index] = self.parent[self.parent[index]]
-            index = self.parent[index]
+
+class _IntMap:
+    """int → int for up to MAX_ROWS keys, in two sorted arrays (16 bytes a key; a dict takes ~100).
+
+    ``add`` keeps a key in a dict until ``flush`` merges it in, once a chunk.
+    """
+
+    def __init__(self):
+        self._keys, self._values, self._added = array("q"), array("q"), {}
+
+    def get(self, key: int) -> int | None:
+        if key in self._added:
+            return self._added[key]
+        at = bisect_left(self._keys, key)
+        if at < len(self._keys) and self._keys[at] == key:
+            return self._values[at]
+        return None
+
+    def add(self, key: int, value: int) -> None:
+        self._added[key] = value
+
+    def flush(self) -> None:
+        if not self._added:
+            return
+        keys, values = array("q"), array("q")
+        kept = zip(self._keys, self._values, strict=True)
+        for key, value in heapq.merge(kept, sorted(self._added.items())):
+            keys.append(key)
+            values.append(value)
+        self._keys, self._values, self._added = keys, values, {}
+
+
+@dataclass
+class _Scan:
+    """The first pass over the rows: what is kept of each, by index, and the duplicates found."""
+
+    rows: array  # the row's number in the file
+    group: array  # the index of the first row of the row's company
+    duplicates: dict[int, list[tuple[str, str]]]  # index → (kind, the other rows), errors only
+
+    @property
+    def count(self) -> int:
+        return len(self.rows)
+
+
+def _key(value) -> int:
+    """A value's 64-bit hash, never 0 (0 is for no value)."""
+    return hash(value) or 1
+
+
+def _contact_email(raw: RawRow) -> str | None:
+    """The row's 联系人邮箱 as ``_parse`` gives it: normalised, lower case; None if not valid."""
+    text = raw.text(CONTACT_EMAIL)
+    email = _email(text) if text else None
+    return User.objects.normalize_email(email).lower() if email else None
+
+
+def _components(count: int, *keys: array) -> array:
+    """By index, the first index of the rows that share a key with it, directly or not."""
+    parent = array("q", range(count))  # union-find; a group's root is its first row
+
+    def find(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
         return index
 
-    def union(self, first: int, second: int) -> None:
-        self.parent[self.find(second)] = self.find(first)
+    for values in keys:
+        present = sorted(filter(values.__getitem__, range(count)), key=values.__getitem__)
+        for first, second in pairwise(present):
+            if values[first] == values[second]:
+                one, other = find(first), find(second)
+                if one != other:
+                    parent[max(one, other)] = min(one, other)
+    return array("q", (find(index) for index in range(count)))
 
 
-def _parse(raw: RawRow, preview_row: PreviewRow, lookups: dict) -> dict:
+def _scan(rows: Iterable[RawRow]) -> _Scan:
+    """Group the rows of one company; a group is an error unless it is one row per contact.
+
+    Rows with the same credit code or name are one company; rows of one
+    company are an error (on each) unless each has its own contact email and
+    the same company details; an email on the rows of two companies is an
+    error on each of its rows.
+    """
+    numbers, codes, names, emails, details = (array("q") for _ in range(5))
+    for raw in rows:
+        numbers.append(raw.row)
+        code = raw.text(CREDIT_CODE)
+        codes.append(_key("".join(code.split()).upper()) if code else 0)
+        name = raw.text(NAME)
+        names.append(_key(name) if name else 0)
+        email = _contact_email(raw)
+        emails.append(_key(email) if email else 0)
+        details.append(_key(tuple(raw.cells.get(column) for column in COMPANY_COLUMNS)))
+    count = len(numbers)
+
+    group = _components(count, codes, names)
+    del codes, names
+
+    duplicates: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    sizes = array("q", bytes(8 * count))
+    for root in group:
+        sizes[root] += 1
+    members: dict[int, list[int]] = defaultdict(list)
+    for index, root in enumerate(group):
+        if sizes[root] > 1:
+            members[root].append(index)
+    del sizes
+    for indexes in members.values():
+        mails = [emails[i] for i in indexes]
+        if all(mails) and len(set(mails)) == len(mails) and len({details[i] for i in indexes}) == 1:
+            continue  # one row per contact of the company
+        for index in indexes:
+            others = "、".join(str(numbers[i]) for i in indexes if i != index)
+            duplicates[index].append(("company", others))
+    del members, details
+    with_email = sorted(filter(emails.__getitem__, range(count)), key=emails.__getitem__)
+    for _email_key, same in groupby(with_email, key=emails.__getitem__):
+        indexes = list(same)
+        if len(indexes) < 2 or len({group[i] for i in indexes}) < 2:
+            continue
+        for index in indexes:
+            others = "、".join(str(numbers[i]) for i in indexes if i != index)
+            duplicates[index].append(("email", others))
+    return _Scan(rows=numbers, group=group, duplicates=dict(duplicates))
+
+
+def _lookups(term: Term | None) -> dict:
+    segment_list = list(IndustrySegment.objects.all())
+    segments = {}
+    for segment in segment_list:
+        segments.setdefault(_fold(segment.name), segment)
+        if segment.english_name:
+            segments.setdefault(_fold(segment.english_name), segment)
+    return {
+        "cities": _city_names(),
+        "roles": _role_names(),
+        "segments": segments,
+        "segment_list": segment_list,
+        "term": term,
+    }
+
+
+def _parse(raw: RawRow, preview_row: _Row, lookups: dict) -> dict:
     """The row's values by column, checked; errors go on ``preview_row``."""
 
     def error(column: str, message: str) -> None:
@@ -618,19 +843,24 @@ def _parse(raw: RawRow, preview_row: PreviewRow, lookups: dict) -> dict:
     return parsed
 
 
-def _load(parsed_rows: list[dict], term: Term | None) -> dict:
-    """The companies, seats, users and primary contacts the rows may touch: six queries."""
+def _load(parsed_rows: list[dict], term: Term | None, *, ids: list[int] | None = None) -> dict:
+    """The companies, seats, users and primary contacts a chunk of rows may touch: four queries.
+
+    The companies are those the rows may name, or those of ``ids`` when given.
+    """
     codes = {p[CREDIT_CODE] for p in parsed_rows if p.get(CREDIT_CODE)}
     names = {p[NAME] for p in parsed_rows if p.get(NAME)}
     emails = {p[CONTACT_EMAIL] for p in parsed_rows if p.get(CONTACT_EMAIL)}
-    companies = list(
-        Company.objects.filter(
+    if ids is not None:
+        named = Company.objects.filter(pk__in=set(ids))
+    else:
+        named = Company.objects.filter(
             Q(credit_code__in=codes)
             | Q(name__in=names)
             | Q(short_name__in=names)
             | Q(aliases__overlap=list(names))
-        ).select_related("industry")
-    )
+        )
+    companies = list(named.select_related("industry"))
     by_code = {c.credit_code: c for c in companies if c.credit_code}
     by_name = {c.name: c for c in companies}
     by_other: dict[str, list[Company]] = defaultdict(list)
@@ -655,6 +885,7 @@ def _load(parsed_rows: list[dict], term: Term | None) -> dict:
         )
     )
     return {
+        "by_pk": {c.pk: c for c in companies},
         "by_code": by_code,
         "by_name": by_name,
         "by_other": by_other,
@@ -664,7 +895,7 @@ def _load(parsed_rows: list[dict], term: Term | None) -> dict:
     }
 
 
-def _match(parsed: dict, preview_row: PreviewRow, found: dict, row: int) -> Company | None:
+def _match(parsed: dict, preview_row: _Row, found: dict, row: int) -> Company | None:
     def error(column: str, message: str) -> None:
         preview_row.errors.append(RowError(row, column, message))
 
@@ -720,7 +951,7 @@ def _shown(column: str, value) -> str:
     return _show(value)
 
 
-def _company_plan(parsed: dict, preview_row: PreviewRow, company: Company | None) -> None:
+def _company_plan(parsed: dict, preview_row: _Row, company: Company | None) -> None:
     """The company fields the row sets, and the changes shown for a known company."""
     values = {}
     if company is None:
@@ -746,7 +977,7 @@ def _company_plan(parsed: dict, preview_row: PreviewRow, company: Company | None
     preview_row.values = values
 
 
-def _seat_plan(parsed: dict, preview_row: PreviewRow, company: Company | None, found) -> None:
+def _seat_plan(parsed: dict, preview_row: _Row, company: Company | None, found) -> None:
     role = parsed.get(ROLE)
     if role is None:
         return
@@ -759,7 +990,8 @@ def _seat_plan(parsed: dict, preview_row: PreviewRow, company: Company | None, f
         preview_row.changes.append(FieldChange(ROLE, old, role_label(role)))
 
 
-def _contact_plan(parsed, preview_row, company, found, new_primary: set) -> None:
+def _contact_plan(parsed, preview_row, company, found, new_primary: bytearray) -> None:
+    """The contact the row makes or updates; ``new_primary`` marks, by group, a new contact."""
     email = parsed.get(CONTACT_EMAIL)
     if not email:
         return
@@ -792,10 +1024,10 @@ def _contact_plan(parsed, preview_row, company, found, new_primary: set) -> None
     }
     plan = {"email": email, "user": user, "contact": contact, "fields": {}}
     if contact is None:
-        key = company.pk if company is not None else ("new", preview_row.group)
+        # By group, not company: two groups of one company are an error anyway.
         has_primary = company is not None and company.pk in found["with_primary"]
-        plan["primary"] = not has_primary and key not in new_primary
-        new_primary.add(key)
+        plan["primary"] = not has_primary and not new_primary[preview_row.group]
+        new_primary[preview_row.group] = 1
         if company is not None:
             preview_row.changes.append(FieldChange(CONTACT_EMAIL, "", email))
     for column, (name, new) in wanted.items():
@@ -812,133 +1044,224 @@ def _contact_plan(parsed, preview_row, company, found, new_primary: set) -> None
     preview_row.contact = plan
 
 
-def _duplicates(raw_rows: list[RawRow], parsed_rows: list[dict], rows: list[PreviewRow]) -> None:
-    """Group the rows of one company; a group is an error unless it is one row per contact."""
-    groups = _Groups(len(rows))
-    first_of: dict[tuple, int] = {}
-    for index, parsed in enumerate(parsed_rows):
-        for key in (("code", parsed.get(CREDIT_CODE)), ("name", parsed.get(NAME))):
-            if not key[1]:
-                continue
-            if key in first_of:
-                groups.union(first_of[key], index)
+def _changed_file() -> ImportFileError:
+    return ImportFileError(_("The file changed while it was read: upload it again."))
+
+
+def _changed_members() -> ImportRefused:
+    return ImportRefused(_("The members changed since the preview: preview the file again."))
+
+
+def _duplicate_error(kind: str, others: str, row: _Row, parsed: dict) -> RowError:
+    if kind == "email":
+        return RowError(
+            row.row,
+            CONTACT_EMAIL,
+            _("%(email)s is on row %(rows)s too, for another company.")
+            % {"email": parsed[CONTACT_EMAIL], "rows": others},
+        )
+    return RowError(
+        row.row,
+        CREDIT_CODE if parsed.get(CREDIT_CODE) else NAME,
+        _(
+            "The same company as row %(rows)s: give each company one row, or one "
+            "row per contact with the same company details."
+        )
+        % {"rows": others},
+    )
+
+
+def _planned(
+    rows: Iterable[RawRow], scan: _Scan, lookups: dict, *, companies: array | None = None
+) -> Iterator[tuple[list[_Row], dict]]:
+    """The rows previewed CHUNK_ROWS at a time, each chunk with what ``_load`` found for it.
+
+    Each row is parsed, matched to a company and planned as ``import_preview``
+    describes, its errors on it. With ``companies`` (by index, the pk of the
+    company the row matched in an earlier pass, 0 for none), a row is given
+    that company instead of being matched again: so a row is not matched to a
+    company an earlier chunk has just created or changed.
+    """
+    term = lookups["term"]
+    new_primary = bytearray(scan.count)  # by group: a new contact is made
+    first_of = _IntMap()  # company → the index of the first row matching it
+    read = 0
+    rows = iter(rows)
+    while chunk := list(islice(rows, CHUNK_ROWS)):
+        prepared = []
+        for raw in chunk:
+            index, read = read, read + 1
+            if index >= scan.count or scan.rows[index] != raw.row:
+                raise _changed_file()
+            row = _Row(index=index, row=raw.row, name=raw.text(NAME), group=scan.group[index])
+            parsed = _parse(raw, row, lookups)
+            for kind, others in scan.duplicates.get(index, ()):
+                row.errors.append(_duplicate_error(kind, others, row, parsed))
+            prepared.append((row, parsed))
+        del chunk
+        ids = None
+        if companies is not None:
+            ids = [companies[row.index] for row, _parsed in prepared if companies[row.index]]
+        found = _load([parsed for _row, parsed in prepared], term, ids=ids)
+        for row, parsed in prepared:
+            if companies is None:
+                company = _match(parsed, row, found, row.row)
             else:
-                first_of[key] = index
-    members: dict[int, list[int]] = defaultdict(list)
-    for index in range(len(rows)):
-        members[groups.find(index)].append(index)
-    for root, indexes in members.items():
-        for index in indexes:
-            rows[index].group = root
-        if len(indexes) == 1:
-            continue
-        emails = [parsed_rows[i].get(CONTACT_EMAIL) for i in indexes]
-        details = {tuple(raw_rows[i].cells.get(c) for c in COMPANY_COLUMNS) for i in indexes}
-        if all(emails) and len(set(emails)) == len(emails) and len(details) == 1:
-            continue  # one row per contact of the company
-        for index in indexes:
-            others = [str(raw_rows[i].row) for i in indexes if i != index]
-            column = CREDIT_CODE if parsed_rows[index].get(CREDIT_CODE) else NAME
-            rows[index].errors.append(
-                RowError(
-                    raw_rows[index].row,
-                    column,
-                    _(
-                        "The same company as row %(rows)s: give each company one row, or one "
-                        "row per contact with the same company details."
+                company = found["by_pk"].get(companies[row.index])
+            row.company = company
+            if company is not None:
+                first = first_of.get(company.pk)
+                if first is None:
+                    first_of.add(company.pk, row.index)
+                elif scan.group[first] != row.group:
+                    row.errors.append(
+                        RowError(
+                            row.row,
+                            NAME,
+                            _("Row %(row)d is for this company too, under another name or code.")
+                            % {"row": scan.rows[first]},
+                        )
                     )
-                    % {"rows": "、".join(others)},
-                )
-            )
-    by_email: dict[str, list[int]] = defaultdict(list)
-    for index, parsed in enumerate(parsed_rows):
-        if parsed.get(CONTACT_EMAIL):
-            by_email[parsed[CONTACT_EMAIL]].append(index)
-    for email, indexes in by_email.items():
-        if len({rows[i].group for i in indexes}) < 2:
+            if row.index == row.group:  # the company's details: from its first row
+                _company_plan(parsed, row, company)
+                _seat_plan(parsed, row, company, found)
+            _contact_plan(parsed, row, company, found, new_primary)
+        first_of.flush()
+        yield [row for row, _parsed in prepared], found
+    if read != scan.count:
+        raise _changed_file()
+
+
+def _status(row: _Row, *, failed: bool) -> RowStatus:
+    if row.errors or failed:
+        return RowStatus.ERROR
+    if row.company is None:
+        return RowStatus.NEW
+    if row.changes:
+        return RowStatus.CHANGED
+    return RowStatus.UNCHANGED
+
+
+def _digest_row(digest, row: _Row, status: RowStatus) -> None:
+    changes = tuple((change.column, change.old, change.new) for change in row.changes)
+    digest.update(repr((row.row, str(status), changes)).encode() + b"\n")
+
+
+# By group (the index of its first row): what its rows are.
+_FAILED, _PASSED, _NEW, _CHANGED = 1, 2, 4, 8
+
+
+def _group_flags(flags: bytearray, row: _Row, status: RowStatus) -> None:
+    if status == RowStatus.ERROR:
+        flags[row.group] |= _FAILED
+    else:
+        flags[row.group] |= _PASSED
+        if status == RowStatus.NEW:
+            flags[row.group] |= _NEW
+        elif status == RowStatus.CHANGED:
+            flags[row.group] |= _CHANGED
+
+
+def _company_counts(scan: _Scan, flags: bytearray) -> tuple[int, int, int]:
+    """Companies created, updated, unchanged: a group with a new row is new, and so on."""
+    created = updated = unchanged = 0
+    for index, group in enumerate(scan.group):
+        if index != group or flags[group] & _FAILED:
             continue
-        for index in indexes:
-            others = [str(raw_rows[i].row) for i in indexes if i != index]
-            rows[index].errors.append(
-                RowError(
-                    raw_rows[index].row,
-                    CONTACT_EMAIL,
-                    _("%(email)s is on row %(rows)s too, for another company.")
-                    % {"email": email, "rows": "、".join(others)},
+        if flags[group] & _NEW:
+            created += 1
+        elif flags[group] & _CHANGED:
+            updated += 1
+        else:
+            unchanged += 1
+    return created, updated, unchanged
+
+
+class _Shown:
+    """The rows a preview keeps to show, at most ``limit``: errors first, then new, then changed.
+
+    Rows come in the file's order, so each kind keeps its first rows.
+    """
+
+    ORDER = (RowStatus.ERROR, RowStatus.NEW, RowStatus.CHANGED)
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.kept: dict[RowStatus, list[PreviewRow]] = {status: [] for status in self.ORDER}
+
+    def add(self, row: _Row, status: RowStatus) -> None:
+        if status not in self.kept:
+            return
+        room = self.limit
+        for kind in self.ORDER:
+            kept = self.kept[kind]
+            if kind == status and len(kept) < room:
+                company_id = row.company.pk if row.company is not None else None
+                kept.append(
+                    PreviewRow(row.row, row.name, status, row.changes, row.errors, company_id)
                 )
-            )
+            del kept[max(room, 0) :]  # the kinds before took their places
+            room -= len(kept)
+
+    def rows(self) -> list[PreviewRow]:
+        return sorted((row for kept in self.kept.values() for row in kept), key=lambda r: r.row)
 
 
-def import_preview(rows: Sequence[RawRow], *, term: Term | None = None) -> ImportPreview:
+def import_preview(rows: Iterable[RawRow], *, term: Term | None = None) -> ImportPreview:
     """What importing ``rows`` would do, row by row; writes nothing.
 
-    ``term`` is the term whose seats 届内职务 sets (the current term when None).
-    The queries are the same few for 5 rows or 5,000.
+    ``rows`` is a list of RawRow or, for a long list, ``member_list(file)``,
+    which is read twice (a third time when a company's row fails the rows of
+    it shown before). ``term`` is the term whose seats 届内职务 sets (the
+    current term when None). The queries are two, and four for each
+    CHUNK_ROWS rows.
     """
     term = term or Term.objects.current().first()
-    segment_list = list(IndustrySegment.objects.all())
-    segments = {}
-    for segment in segment_list:
-        segments.setdefault(_fold(segment.name), segment)
-        if segment.english_name:
-            segments.setdefault(_fold(segment.english_name), segment)
-    lookups = {
-        "cities": _city_names(),
-        "roles": _role_names(),
-        "segments": segments,
-        "segment_list": segment_list,
-        "term": term,
-    }
-    preview_rows = [PreviewRow(row=raw.row, name=raw.text(NAME)) for raw in rows]
-    parsed_rows = [_parse(raw, pr, lookups) for raw, pr in zip(rows, preview_rows, strict=True)]
-    _duplicates(list(rows), parsed_rows, preview_rows)
-    found = _load(parsed_rows, term)
-    new_primary: set = set()
-    seen_groups: set[int] = set()
-    first_row_of: dict[int, tuple[int, int]] = {}  # company → (group, row)
-    for parsed, preview_row in zip(parsed_rows, preview_rows, strict=True):
-        company = _match(parsed, preview_row, found, preview_row.row)
-        preview_row.company = company
-        if company is not None:
-            group, row = first_row_of.setdefault(company.pk, (preview_row.group, preview_row.row))
-            if group != preview_row.group:
-                preview_row.errors.append(
-                    RowError(
-                        preview_row.row,
-                        NAME,
-                        _("Row %(row)d is for this company too, under another name or code.")
-                        % {"row": row},
-                    )
-                )
-        if preview_row.group not in seen_groups:  # the company's details: from its first row
-            seen_groups.add(preview_row.group)
-            _company_plan(parsed, preview_row, company)
-            _seat_plan(parsed, preview_row, company, found)
-        _contact_plan(parsed, preview_row, company, found, new_primary)
-
-    preview = ImportPreview(rows=preview_rows, raw_rows=list(rows), term=term)
-    by_group: dict[int, list[PreviewRow]] = defaultdict(list)
-    for preview_row in preview_rows:
-        by_group[preview_row.group].append(preview_row)
-    for group_rows in by_group.values():
-        failed = any(r.errors for r in group_rows)
-        for r in group_rows:
-            if r.errors or failed:
-                r.status = RowStatus.ERROR
-            elif r.company is None:
-                r.status = RowStatus.NEW
-            elif r.changes:
-                r.status = RowStatus.CHANGED
-        if failed:
-            continue
-        statuses = {r.status for r in group_rows}
-        if RowStatus.NEW in statuses:
-            preview.created += 1
-        elif RowStatus.CHANGED in statuses:
-            preview.updated += 1
-        else:
-            preview.unchanged += 1
+    source = list(rows) if iter(rows) is rows else rows
+    lookups = _lookups(term)
+    scan = _scan(source)
+    preview = ImportPreview(source=source, term=term)
+    flags = bytearray(scan.count)
+    for index in scan.duplicates:
+        flags[scan.group[index]] |= _FAILED
+    if _preview_pass(preview, scan, lookups, flags, first=True):
+        _preview_pass(preview, scan, lookups, flags, first=False)
+    preview.created, preview.updated, preview.unchanged = _company_counts(scan, flags)
     return preview
+
+
+def _preview_pass(
+    preview: ImportPreview, scan: _Scan, lookups: dict, flags: bytearray, *, first: bool
+) -> bool:
+    """A pass over the rows: (the first pass) errors, flags and digest; the rows to show.
+
+    Whether a row with an error failed its company after a row of it was
+    taken as passing: the rows to show are then chosen again, in a second pass
+    that knows which companies fail.
+    """
+    shown = _Shown(SHOWN_ROWS)
+    counts: Counter[RowStatus] = Counter()
+    digest = hashlib.sha256()
+    late = False
+    for chunk, _found in _planned(preview.source, scan, lookups):
+        for row in chunk:
+            if first and row.errors:
+                late = late or bool(flags[row.group] & _PASSED)
+                flags[row.group] |= _FAILED
+                preview.error_count += len(row.errors)
+                room = max(SHOWN_ERRORS - len(preview.errors), 0)
+                preview.errors.extend(row.errors[:room])
+            status = _status(row, failed=bool(flags[row.group] & _FAILED))
+            if first:
+                _group_flags(flags, row, status)
+                _digest_row(digest, row, status)
+            counts[status] += 1
+            shown.add(row, status)
+    preview.rows = shown.rows()
+    preview.row_counts = dict(counts)
+    if first:
+        preview.digest = digest.hexdigest()
+    return late
 
 
 # Applying ------------------------------------------------------------------------------------
@@ -948,40 +1271,74 @@ def import_apply(preview: ImportPreview, *, by: User | None) -> ImportResult:
     """Write ``preview`` in one transaction: all of it or, on any error, nothing.
 
     Refuses (ImportRefused) a preview with errors, and one the members
-    changed under since it was made (the rows are previewed again inside the
-    transaction and must say the same). No mail is sent: new contacts get an
-    account without a password, and the secretariat invites them later.
+    changed under since it was made: inside the transaction, before anything
+    is written, the rows are previewed again and must say the same (the
+    preview's digest); then they are written chunk by chunk, each row to the
+    company it matched then. No mail is sent: new contacts get an account
+    without a password, and the secretariat invites them later.
     """
     if preview.has_errors:
         raise ImportRefused(_("The list has errors: correct the file and preview it again."))
     with transaction.atomic():
-        fresh = import_preview(preview.raw_rows, term=preview.term)
-        if fresh.has_errors or fresh.summary() != preview.summary():
-            raise ImportRefused(_("The members changed since the preview: preview the file again."))
-        _write(fresh)
+        scan = _scan(preview.source)
+        if scan.duplicates:
+            raise _changed_members()
+        lookups = _lookups(preview.term)
+        companies = array("q", bytes(8 * scan.count))  # by index: the company matched, or 0
+        digest = hashlib.sha256()
+        for chunk, _found in _planned(preview.source, scan, lookups):
+            for row in chunk:
+                if row.errors:
+                    raise _changed_members()
+                companies[row.index] = row.company.pk if row.company is not None else 0
+                _digest_row(digest, row, _status(row, failed=False))
+        if digest.hexdigest() != preview.digest:
+            raise _changed_members()
+
+        flags = bytearray(scan.count)
+        written = array("q", bytes(8 * scan.count))  # by group: its company, once written
+        digest = hashlib.sha256()
+        for chunk, found in _planned(preview.source, scan, lookups, companies=companies):
+            for row in chunk:
+                if row.errors:
+                    raise _changed_members()
+                status = _status(row, failed=False)
+                _group_flags(flags, row, status)
+                _digest_row(digest, row, status)
+            _write(chunk, preview.term, found, written)
+        if digest.hexdigest() != preview.digest:
+            raise _changed_members()
+    created, updated, unchanged = _company_counts(scan, flags)
     logger.info(
         "member import by %s: %d created, %d updated, %d unchanged",
         by,
-        fresh.created,
-        fresh.updated,
-        fresh.unchanged,
+        created,
+        updated,
+        unchanged,
     )
-    return ImportResult(created=fresh.created, updated=fresh.updated, unchanged=fresh.unchanged)
+    return ImportResult(created=created, updated=updated, unchanged=unchanged)
 
 
-def _write(preview: ImportPreview) -> None:
-    companies: dict[int, Company] = {}  # group → company
+def _unusable_password() -> str:
+    """What ``set_unusable_password`` stores, made at once (it draws 40 characters one by one)."""
+    return UNUSABLE_PASSWORD_PREFIX + secrets.token_hex(UNUSABLE_PASSWORD_SUFFIX_LENGTH // 2)
+
+
+def _write(rows: list[_Row], term: Term | None, found: dict, written: array) -> None:
+    """Write a chunk of rows; ``written`` has, by group, the company of the rows written before."""
     new_companies = []
-    for row in preview.rows:
+    for row in rows:
         if row.company is not None:
-            companies.setdefault(row.group, row.company)
+            if not written[row.group]:
+                written[row.group] = row.company.pk
         elif row.values:
             company = Company(status=Company.Status.ACTIVE, **row.values)
             company.search_tokens = company.build_search_tokens()
-            new_companies.append(company)
-            companies[row.group] = company
-    Company.objects.bulk_create(new_companies)
-    for row in preview.rows:
+            new_companies.append((row.group, company))
+    Company.objects.bulk_create([company for _group, company in new_companies])
+    for group, company in new_companies:
+        written[group] = company.pk
+    for row in rows:
         if row.company is None or not row.values:
             continue
         company = row.company
@@ -993,23 +1350,13 @@ def _write(preview: ImportPreview) -> None:
         company.save(update_fields=[*row.values, "updated_at"])
 
     seats_new, seats_changed = [], []
-    existing = (
-        {
-            s.company_id: s
-            for s in CouncilSeat.objects.filter(
-                term=preview.term, company__in=[r.company for r in preview.rows if r.company]
-            )
-        }
-        if preview.term is not None
-        else {}
-    )
-    for row in preview.rows:
+    for row in rows:
         if row.role is None:
             continue
-        company = companies[row.group]
-        seat = existing.get(company.pk)
+        company_id = written[row.group]
+        seat = found["seats"].get(company_id)
         if seat is None:
-            seats_new.append(CouncilSeat(term=preview.term, company=company, role=row.role))
+            seats_new.append(CouncilSeat(term=term, company_id=company_id, role=row.role))
         else:
             seat.role = row.role
             seats_changed.append(seat)
@@ -1017,15 +1364,16 @@ def _write(preview: ImportPreview) -> None:
     CouncilSeat.objects.bulk_update(seats_changed, ["role"])
 
     users_new, users_changed, contacts_new, contacts_changed = [], [], [], []
-    for row in preview.rows:
+    for row in rows:
         plan = row.contact
         if plan is None:
             continue
         fields = plan["fields"]
         user, contact = plan["user"], plan["contact"]
         if user is None:
-            user = User(email=plan["email"], name=fields.get("name", ""))
-            user.set_unusable_password()
+            user = User(
+                email=plan["email"], name=fields.get("name", ""), password=_unusable_password()
+            )
             users_new.append(user)
         elif "name" in fields and user.name != fields["name"]:
             user.name = fields["name"]
@@ -1034,7 +1382,7 @@ def _write(preview: ImportPreview) -> None:
             contacts_new.append(
                 Contact(
                     user=user,
-                    company=companies[row.group],
+                    company_id=written[row.group],
                     job_title=fields.get("job_title", ""),
                     phone=fields.get("phone", ""),
                     is_primary=plan["primary"],
@@ -1048,6 +1396,7 @@ def _write(preview: ImportPreview) -> None:
     User.objects.bulk_update(users_changed, ["name"])
     Contact.objects.bulk_create(contacts_new)
     Contact.objects.bulk_update(contacts_changed, ["job_title", "phone"])
+    log_rows(rows, written)  # the audit log of what the bulk writes above did
 
 
 # Exporting -----------------------------------------------------------------------------------

@@ -13,16 +13,26 @@ for, else the first sheet with a header row, else the first sheet.
 A file that cannot be read raises ``UnreadableFile`` whose ``reason`` is one
 of its constants; callers turn it into their own message for the person
 uploading.
+
+``table_rows`` reads the whole table into a list. ``StreamedTable`` reads the
+same table row by row, from its file each time it is iterated, for a caller
+that goes over a long list more than once without keeping it (the member
+importer): the file is checked once, its encoding (CSV: decoded in pieces,
+nothing kept), separator and sheet chosen once, then each pass reads it again.
 """
 
 import codecs
 import csv
 import io
+import os
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from datetime import date, datetime, timedelta
+from itertools import islice
+from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
 from openpyxl import load_workbook
@@ -244,3 +254,200 @@ def table_rows(
     if not any(cell_text(value) for row in rows for value in row):
         raise UnreadableFile(UnreadableFile.EMPTY)
     return rows
+
+
+# Streaming -----------------------------------------------------------------------------------
+
+BLOCK_BYTES = 64 * 1024
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+WEB_PAGE = ("<html", "<!doctype", "<table", "<?xml")
+
+
+class _Reader(io.RawIOBase):
+    """A binary file object as the raw stream io.TextIOWrapper wants; closing it leaves the file."""
+
+    def __init__(self, file):
+        self._file = file
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._file.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _opener(source):
+    """A function opening ``source`` (a path, bytes or a seekable binary file) at its start."""
+    if isinstance(source, str | Path):
+        return lambda: open(source, "rb")
+    if isinstance(source, bytes | bytearray | memoryview):
+        return lambda: io.BytesIO(source)
+
+    def rewound():
+        source.seek(0)
+        return nullcontext(source)  # the caller's file: left open
+
+    return rewound
+
+
+def _size(file) -> int:
+    file.seek(0, os.SEEK_END)
+    size = file.tell()
+    file.seek(0)
+    return size
+
+
+def _only_blanks(file) -> bool:
+    """Whether the file has nothing but ASCII whitespace (read in pieces, from its start)."""
+    file.seek(0)
+    while block := file.read(BLOCK_BYTES):
+        if block.strip():
+            return False
+    return True
+
+
+def text_encoding(file) -> str:
+    """The encoding of a CSV file as ``decode_text`` finds it, decoding it in pieces."""
+    file.seek(0)
+    head = file.read(4)
+    if head.startswith(codecs.BOM_UTF8):
+        encodings = ["utf-8-sig"]
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings = ["utf-16"]
+    else:
+        encodings = ["utf-8", "gb18030"]
+    for encoding in encodings:
+        file.seek(0)
+        decoder = codecs.getincrementaldecoder(encoding)()
+        start, binary = "", False
+        try:
+            while True:
+                block = file.read(BLOCK_BYTES)
+                text = decoder.decode(block, final=not block)
+                if CONTROL_CHARACTERS.search(text):
+                    binary = True  # binary data that happens to decode
+                    break
+                if len(start) < 20:
+                    start = (start + text).lstrip()[:20]
+                if not block:
+                    break
+        except UnicodeDecodeError:
+            continue
+        if binary or start.lower().startswith(WEB_PAGE):
+            break  # a web page saved as .xls: Excel opens it, csv does not
+        return encoding
+    raise UnreadableFile(UnreadableFile.NOT_A_SPREADSHEET)
+
+
+class StreamedTable:
+    """The rows of an uploaded CSV or XLSX file, read from the file at each iteration.
+
+    ``source`` is a path, bytes or a seekable binary file (an upload, a file
+    from a storage), which is left open and must stay open while the table is
+    read. On creation the file is checked as ``read_upload`` and
+    ``table_rows`` check it (``max_bytes``, the signatures, the CSV's
+    encoding, the sheet), and the CSV's separator and the workbook's sheet are
+    chosen as ``table_rows`` chooses them; UnreadableFile says what is wrong.
+    Iterating yields the rows (lists of raw cell values) and may raise
+    UnreadableFile too (a CSV line csv cannot read, a broken sheet). Unlike
+    ``table_rows`` it does not read on to tell an empty table: a caller that
+    finds no header row asks ``has_values()``, and refuses a table too long.
+    """
+
+    def __init__(
+        self,
+        source,
+        *,
+        score: Callable[[Sequence], int],
+        is_header: Callable[[Sequence], bool],
+        max_bytes: int | None = None,
+        sheet: str | None = None,
+    ):
+        self._open = _opener(source)
+        self.sheet = sheet
+        with self._open() as file:
+            if max_bytes is not None and _size(file) > max_bytes:
+                raise UnreadableFile(UnreadableFile.TOO_LARGE)
+            if _only_blanks(file):
+                raise UnreadableFile(UnreadableFile.EMPTY)
+            file.seek(0)
+            head = file.read(len(OLE))
+            if head.startswith(OLE):
+                raise UnreadableFile(UnreadableFile.OLD_EXCEL)
+            if head.startswith(NOT_TEXT):
+                raise UnreadableFile(UnreadableFile.NOT_A_SPREADSHEET)
+            self.is_xlsx = head.startswith(ZIP)
+            if self.is_xlsx:
+                self.sheet = self._choose_sheet(file, is_header, sheet)
+            else:
+                self.encoding = text_encoding(file)
+                self.delimiter = self._choose_delimiter(file, score)
+
+    def __iter__(self) -> Iterator[list]:
+        with self._open() as file:
+            if self.is_xlsx:
+                yield from self._xlsx_rows(file, self.sheet)
+            else:
+                yield from self._csv_rows(file, self.delimiter)
+
+    def has_values(self) -> bool:
+        """Whether any cell has a value (``table_rows`` raises EMPTY when none has)."""
+        return any(cell_text(value) for row in self for value in row)
+
+    def _csv_rows(self, file, delimiter: str) -> Iterator[list[str]]:
+        file.seek(0)
+        with io.TextIOWrapper(io.BufferedReader(_Reader(file)), self.encoding, newline="") as text:
+            try:
+                yield from csv.reader(text, delimiter=delimiter)
+            except csv.Error:
+                raise UnreadableFile(UnreadableFile.NOT_A_SPREADSHEET) from None
+
+    def _choose_delimiter(self, file, score: Callable[[Sequence], int]) -> str:
+        best = (-1, ",")
+        for delimiter in (",", "\t", ";"):
+            rows = islice(self._csv_rows(file, delimiter), HEADER_SEARCH_ROWS)
+            found = max((score(row) for row in rows), default=0)
+            if found > best[0]:
+                best = (found, delimiter)
+        return best[1]
+
+    @staticmethod
+    @contextmanager
+    def _workbook(file):
+        file.seek(0)
+        try:
+            workbook = load_workbook(file, read_only=True, data_only=True)
+        except _XLSX_ERRORS:
+            raise UnreadableFile(UnreadableFile.NOT_A_SPREADSHEET) from None
+        try:
+            yield workbook
+        except UnreadableFile:
+            raise
+        except _XLSX_ERRORS:
+            raise UnreadableFile(UnreadableFile.NOT_A_SPREADSHEET) from None
+        finally:
+            workbook.close()
+
+    def _choose_sheet(self, file, is_header, sheet: str | None) -> str:
+        with self._workbook(file) as workbook:
+            if sheet is not None:
+                if sheet not in workbook.sheetnames:
+                    raise UnreadableFile(UnreadableFile.NO_SUCH_SHEET)
+                return sheet
+            for worksheet in workbook.worksheets:
+                worksheet.reset_dimensions()  # some programs write a wrong <dimension>
+                rows = worksheet.iter_rows(values_only=True, max_row=HEADER_SEARCH_ROWS)
+                if any(is_header(list(row)) for row in rows):
+                    return worksheet.title
+            if not workbook.worksheets:
+                raise UnreadableFile(UnreadableFile.EMPTY)
+            return workbook.worksheets[0].title
+
+    def _xlsx_rows(self, file, sheet: str) -> Iterator[list]:
+        with self._workbook(file) as workbook:
+            worksheet = workbook[sheet]
+            worksheet.reset_dimensions()
+            for row in worksheet.iter_rows(values_only=True):
+                yield list(row)

@@ -107,7 +107,8 @@ def test_it_reads_phones_as_excel_gives_them(cell, stored):
     preview = import_preview(rows)
 
     assert preview.errors == []
-    assert preview.rows[0].values["phone"] == stored
+    import_apply(preview, by=None)
+    assert Company.objects.get(name="甲公司").phone == stored
 
 
 def csv_of(rows: list[list]) -> bytes:
@@ -121,7 +122,8 @@ def csv_of(rows: list[list]) -> bytes:
 def test_it_reads_joining_dates_as_secretariats_write_them(cell, year):
     preview = import_preview(read_rows(csv_of([["单位名称", "入会日期"], ["甲公司", cell]])))
 
-    assert preview.rows[0].values["joined_on"].isoformat() == f"{year}-06-01"
+    import_apply(preview, by=None)
+    assert Company.objects.get(name="甲公司").joined_on.isoformat() == f"{year}-06-01"
 
 
 NOT_A_SPREADSHEET = "该文件不是电子表格：请上传 Excel 工作簿（.xlsx）或 CSV 文件。"
@@ -178,17 +180,19 @@ def test_it_refuses_a_preview_the_members_changed_under():
     assert Company.objects.count() == 1
 
 
-def test_it_previews_50_or_500_rows_in_the_same_queries():
-    found = lists.members(500)
+def test_it_previews_in_the_same_queries_for_each_chunk_of_rows():
+    assert importing.CHUNK_ROWS == 500
+    found = lists.members(1200)
     lists.existing_members(found)
     counts = []
-    for size in (50, 500):
+    for size in (50, 500, 1200):
         rows = read_rows(lists.gbk_csv(found[:size]))
         with CaptureQueriesContext(connection) as queries:
             import_preview(rows)
         counts.append(len(queries))
 
-    assert counts[0] == counts[1] <= 8
+    assert counts[0] == counts[1] <= 8  # one chunk: the same few queries for 50 or 500 rows
+    assert counts[2] <= 3 * counts[0]  # three chunks: no more than three times that
 
 
 def test_it_matches_by_a_former_name_and_keeps_the_old_name_on_a_rename():
@@ -206,7 +210,7 @@ def test_it_matches_by_a_former_name_and_keeps_the_old_name_on_a_rename():
     )
 
     preview = import_preview(rows)
-    assert [row.company for row in preview.rows] == [old, coded]
+    assert [row.company_id for row in preview.rows] == [old.pk, coded.pk]
     assert [c.column for c in preview.rows[1].changes] == ["单位名称", "城市"]
     import_apply(preview, by=None)
 
@@ -265,3 +269,176 @@ def test_the_template_has_the_columns_and_a_sample_row_that_imports():
     assert preview.errors == []
     assert preview.created == 1
     assert rows[0].cells["统一社会信用代码"] == importing.SAMPLE_CREDIT_CODE
+
+
+def test_the_rows_of_one_company_in_different_chunks_import_as_one(monkeypatch):
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 3)
+    lists.existing_members(lists.members(1, errors=False))
+    known = lists.member(0)
+    header = ["单位名称", "统一社会信用代码", "地址", "会员类别", "联系人", "联系人邮箱"]
+    new = ["甲公司", lists.credit_code(7), "甲地址", "理事单位"]
+    old = [known.name, known.code, "新地址", "理事单位"]
+    rows = read_rows(
+        csv_of(
+            [
+                header,
+                [*new, "张三", "a@jia.com"],  # row 2, chunk 1
+                ["乙公司", "", "", "", "", ""],
+                [*old, "王五", "w@old.com"],
+                [*new, "李四", "b@jia.com"],  # row 5, chunk 2
+                ["丙公司", "", "", "", "", ""],
+                [*old, "赵六", "z@old.com"],
+                [*new, "孙七", "c@jia.com"],  # row 8, chunk 3
+            ]
+        )
+    )
+
+    preview = import_preview(rows)
+    assert preview.errors == []
+    assert (preview.created, preview.updated, preview.unchanged) == (3, 1, 0)
+    result = import_apply(preview, by=None)
+
+    assert (result.created, result.updated, result.unchanged) == (3, 1, 0)
+    assert Company.objects.count() == 4
+    jia = Company.objects.get(name="甲公司")
+    assert jia.seats.get().role == SeatRole.COUNCIL
+    assert list(jia.contacts.order_by("user__email").values_list("user__email", "is_primary")) == [
+        ("a@jia.com", True),
+        ("b@jia.com", False),
+        ("c@jia.com", False),
+    ]
+    company = Company.objects.get(credit_code=known.code)
+    assert company.address == "新地址"
+    assert company.seats.get().role == SeatRole.COUNCIL
+    assert set(company.contacts.values_list("user__email", "is_primary")) == {
+        (known.contact_email, True),
+        ("w@old.com", False),
+        ("z@old.com", False),
+    }
+
+
+def test_a_duplicate_in_another_chunk_is_an_error_on_both_rows(monkeypatch):
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 3)
+    lists.existing_members([])
+    code = lists.credit_code(7)
+    rows = read_rows(
+        csv_of(
+            [
+                ["单位名称", "统一社会信用代码", "联系人邮箱"],
+                ["甲公司", code, "a@jia.com"],
+                ["乙公司", "", "same@example.com"],
+                ["丙公司", "", ""],
+                ["丁公司", "", ""],
+                ["甲公司新名", code, "b@jia.com"],  # the same code, other details
+                ["戊公司", "", "same@example.com"],  # the same email, another company
+            ]
+        )
+    )
+
+    preview = import_preview(rows)
+
+    assert error_cells(preview) == {
+        (2, "统一社会信用代码"),
+        (6, "统一社会信用代码"),
+        (3, "联系人邮箱"),
+        (7, "联系人邮箱"),
+    }
+    messages = {error.row: error.message for error in preview.errors}
+    assert "6" in messages[2] and "2" in messages[6]
+    assert "same@example.com" in messages[3] and "7" in messages[3]
+    assert (preview.created, preview.updated, preview.unchanged) == (2, 0, 0)
+    with pytest.raises(ImportRefused):
+        import_apply(preview, by=None)
+    assert not Company.objects.exists()
+
+
+def test_importing_twice_in_chunks_changes_nothing_the_second_time(monkeypatch):
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 3)
+    found = lists.members(20, errors=False)
+    lists.existing_members(found[:0])
+    path_rows = read_rows(lists.gbk_csv(found))
+    first = import_apply(import_preview(path_rows), by=None)
+    assert (first.created, first.updated, first.unchanged) == (20, 0, 0)
+
+    def snapshot():
+        return (
+            sorted(Company.objects.values_list("pk", "name", "address", "updated_at")),
+            sorted(Contact.objects.values_list("pk", "user__email", "is_primary", "phone")),
+            sorted(CouncilSeat.objects.values_list("pk", "company_id", "role")),
+        )
+
+    before = snapshot()
+    again = import_preview(read_rows(lists.gbk_csv(found)))
+    assert (again.created, again.updated, again.unchanged, again.errors) == (0, 0, 20, [])
+    second = import_apply(again, by=None)
+    assert (second.created, second.updated, second.unchanged) == (0, 0, 20)
+    assert snapshot() == before
+
+
+def test_it_reads_a_list_from_its_file_each_time_without_keeping_it(tmp_path):
+    found = lists.members(30, errors=False)
+    lists.existing_members([])
+    path = tmp_path / "members.xlsx"
+    path.write_bytes(lists.xlsx(found))
+    expected = read_rows(lists.xlsx(found))
+
+    assert list(importing.member_list(path)) == expected
+    with path.open("rb") as file:
+        source = importing.member_list(file)
+        assert list(source) == list(source) == expected
+        preview = import_preview(source)
+        assert preview.created == 30
+        assert import_apply(preview, by=None).created == 30
+    assert Company.objects.count() == 30
+
+
+def test_a_preview_keeps_some_rows_and_errors_to_show_and_counts_them_all(monkeypatch):
+    monkeypatch.setattr(importing, "SHOWN_ROWS", 4)
+    monkeypatch.setattr(importing, "SHOWN_ERRORS", 2)
+    lists.existing_members([])
+    cities = ["火星市", "杭州", "", "月球市", "", "土星市"]
+    rows = read_rows(
+        csv_of([["单位名称", "城市"]] + [[f"公司{i}", city] for i, city in enumerate(cities * 2)])
+    )
+
+    preview = import_preview(rows)
+
+    assert preview.error_count == 6 and preview.hidden_errors == 4
+    assert [error.row for error in preview.errors] == [2, 5]
+    assert preview.row_counts == {RowStatus.ERROR: 6, RowStatus.NEW: 6}
+    assert [(row.row, row.status) for row in preview.rows] == [
+        (2, RowStatus.ERROR),
+        (5, RowStatus.ERROR),
+        (7, RowStatus.ERROR),
+        (8, RowStatus.ERROR),
+    ]
+    assert preview.hidden_rows == 8
+
+
+def test_a_later_row_failing_its_company_shows_the_earlier_rows_as_errors(monkeypatch):
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(importing, "SHOWN_ROWS", 3)
+    lists.existing_members(lists.members(1, errors=False))
+    taken = lists.member(0).contact_email  # the contact of another company
+    rows = read_rows(
+        csv_of(
+            [
+                ["单位名称", "联系人邮箱"],
+                ["甲公司", "a@jia.com"],
+                ["乙公司", ""],
+                ["丙公司", ""],
+                ["甲公司", taken],
+            ]
+        )
+    )
+
+    preview = import_preview(rows)
+
+    assert error_cells(preview) == {(5, "联系人邮箱")}
+    assert [(row.row, row.status) for row in preview.rows] == [
+        (2, RowStatus.ERROR),
+        (3, RowStatus.NEW),
+        (5, RowStatus.ERROR),
+    ]
+    assert preview.row_counts == {RowStatus.ERROR: 2, RowStatus.NEW: 2}
+    assert (preview.created, preview.updated, preview.unchanged) == (2, 0, 0)

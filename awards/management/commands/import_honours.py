@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from awards.importing import honours_apply, honours_preview, read_honour_rows
 from members.importing import ImportFileError, ImportRefused
+from portal.audit import Source, audit_source
 
 
 class Command(BaseCommand):
@@ -41,7 +42,8 @@ class Command(BaseCommand):
         created, unchanged = preview.created, preview.unchanged
         if not dry_run:
             try:
-                result = honours_apply(preview, by=None, verified=verified)
+                with audit_source(Source.IMPORT):
+                    result = honours_apply(preview, by=None, verified=verified)
             except ImportRefused as error:
                 raise CommandError(str(error)) from None
             created, unchanged = result.created, result.unchanged

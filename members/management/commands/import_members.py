@@ -18,6 +18,7 @@ from members.importing import (
     import_preview,
     read_rows,
 )
+from portal.audit import Source, audit_source
 
 
 class Command(BaseCommand):
@@ -56,7 +57,8 @@ class Command(BaseCommand):
         }
         if not dry_run:
             try:
-                result = import_apply(preview, by=None)
+                with audit_source(Source.IMPORT):
+                    result = import_apply(preview, by=None)
             except ImportRefused as error:
                 message = str(error)
                 self._report(
