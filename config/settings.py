@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "django_ckeditor_5",
     "django_filters",
     "axes",
+    "auditlog",
     "accounts",
     "members",
     "bulletin",
@@ -139,6 +140,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The audit log's who and from where (portal/audit.py): after the user is known.
+    "portal.audit.AuditMiddleware",
     # Before anything reads the body (the CSRF check reads the form): 413 past the limit.
     "config.request_size.RequestBodyLimitMiddleware",
     # Pages of signed-in users: Cache-Control: private, never kept by a shared cache.
@@ -222,6 +225,34 @@ PASSWORD_RESET_PER_CLIENT = env_int("PASSWORD_RESET_PER_CLIENT", 10)
 
 # Membership applications from the public form (/join/), per IP address and hour.
 JOIN_PER_HOUR = env_int("JOIN_PER_HOUR", 5)
+
+# Audit log (django-auditlog, portal/audit.py): who changed what and when, old and new
+# values, and where the change came from (the admin, an approved profile change, an
+# import, the portal). One table; entries are read-only in the back office.
+AUDITLOG_INCLUDE_TRACKING_MODELS = tuple(
+    {
+        "model": label,
+        # Kept up to date by the models themselves, never typed by anyone.
+        "exclude_fields": ["updated_at", "search_tokens", "search_vector"],
+        **options,
+    }
+    for label, options in (
+        ("members.Company", {}),
+        ("members.CouncilSeat", {}),
+        ("members.Officer", {}),
+        ("members.Contact", {}),
+        ("events.Event", {"m2m_fields": ["co_organisers"]}),
+        ("events.Registration", {}),
+        ("awards.Honour", {}),
+        ("dues.FeeSchedule", {}),
+        ("dues.DuesBill", {}),
+        ("dues.Payment", {}),
+        ("dues.InvoiceRequest", {}),
+    )
+)
+# The client's address is taken from REMOTE_ADDR (config/proxy.py), never from
+# a header the client could send: portal.audit.AuditMiddleware sets it.
+AUDITLOG_DISABLE_REMOTE_ADDR = True
 
 # Cache and Celery: Redis from REDIS_URL; without it, a local-memory cache and
 # Celery running tasks inline, so the demo needs no Redis.

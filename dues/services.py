@@ -4,6 +4,7 @@ Each function runs in one transaction; mail goes through the outbox, keyed so
 that asking twice (a retried task, a double click, a rerun of beat) sends once.
 """
 
+import copy
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -19,6 +20,7 @@ from accounts.tokens import site_url
 from members.models import Company, Contact, CouncilSeat, SeatRole, Term
 from outbox.models import OutgoingMail
 from outbox.services import mail_queue
+from portal.audit import log_created, log_updated
 
 from .models import (
     ZERO,
@@ -124,6 +126,7 @@ def dues_bills_create(*, year: int, due_on: date) -> list[DuesBill]:
             .with_paid()
             .select_related("company")
         )
+        log_created(bills)  # bulk_create sends no signals for the audit log
         contacts = _contacts_of(bill.company_id for bill in bills)
         for bill in bills:
             _send_notice(bill, kind="notice", contacts=contacts)
@@ -251,9 +254,21 @@ def bills_waive(*, bills, reason: str) -> int:
     reason = reason.strip()
     if not reason:
         raise DuesError(_("Give the reason for the waiver."))
-    return DuesBill.objects.filter(pk__in=[bill.pk for bill in bills], waived=False).update(
-        waived=True, adjustment_reason=reason[:300]
-    )
+    reason = reason[:300]
+    with transaction.atomic():
+        before = list(
+            DuesBill.objects.select_for_update().filter(
+                pk__in=[bill.pk for bill in bills], waived=False
+            )
+        )
+        count = DuesBill.objects.filter(pk__in=[bill.pk for bill in before]).update(
+            waived=True, adjustment_reason=reason
+        )
+        after = [copy.copy(bill) for bill in before]
+        for bill in after:
+            bill.waived, bill.adjustment_reason = True, reason
+        log_updated(zip(before, after, strict=True))  # update() sends no signals either
+    return count
 
 
 def _next_receipt_number(year: int) -> int:

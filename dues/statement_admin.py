@@ -21,6 +21,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from portal.audit import Source, audit_source
+
 from .models import ZERO, DuesBill, StatementImport, StatementLine, StatementLineState
 from .services import DuesError
 from .statements import (
@@ -230,9 +232,10 @@ class StatementImportAdmin(admin.ModelAdmin):
                     raise _Refused
                 payments = []
                 if "confirm" in request.POST:
-                    payments = statement_confirm(
-                        statement=statement, line_ids=ticked, by=request.user
-                    )
+                    with audit_source(Source.IMPORT, statement=statement.pk):
+                        payments = statement_confirm(
+                            statement=statement, line_ids=ticked, by=request.user
+                        )
         except _Refused:
             for error in errors:
                 self.message_user(request, error, messages.ERROR)

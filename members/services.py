@@ -18,6 +18,7 @@ from accounts.models import User
 from accounts.tokens import invitation_url, site_url
 from digests.services import subscriber_for_contact
 from outbox.services import mail_queue
+from portal.audit import Source, audit_source
 
 from . import profile_fields
 from .models import Application, Company, Contact, CouncilSeat, ProfileChange, SeatRole, Term
@@ -359,7 +360,8 @@ def profile_change_approve(
             else:
                 continue
             fields.append(name)
-        company.save(update_fields=[*fields, "updated_at"])
+        with audit_source(Source.PROFILE_CHANGE, profile_change=change.pk):
+            company.save(update_fields=[*fields, "updated_at"])
         change.status = ProfileChange.Status.APPROVED
         change.reviewed_at = timezone.now()
         change.reviewed_by = by

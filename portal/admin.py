@@ -23,3 +23,6 @@ admin.site.unregister(FlatPage)
 @admin.register(FlatPage)
 class SanitisedFlatPageAdmin(FlatPageAdmin):
     form = SanitisedFlatpageForm
+
+
+from . import audit_admin  # noqa: E402, F401  (the audit log's admin)

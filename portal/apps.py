@@ -30,7 +30,10 @@ class PortalConfig(AppConfig):
     verbose_name = _("Public portal")
 
     def ready(self) -> None:
+        from . import audit
         from .cache import content_changed
+
+        audit.connect()
 
         for label in PUBLIC_CONTENT:
             model = self.apps.get_model(label)
