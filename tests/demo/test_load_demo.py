@@ -15,6 +15,7 @@ from awards.models import Honour
 from bulletin.models import Article, Issue, Section
 from demo import door, facts
 from events.models import Event
+from events.selectors import RegistrationStatus, events_for_page, registration_state
 from members.models import Company, Contact, CouncilSeat, Office, Officer, SeatRole, Term
 from notices.models import (
     COUNCIL_ROLES,
@@ -151,7 +152,7 @@ def test_it_records_the_postponed_liaison_day_and_its_agenda():
 
 def test_it_records_the_other_events_with_their_reports():
     _load()
-    bulletin_events = Event.objects.exclude(title=door.TITLE)
+    bulletin_events = Event.objects.exclude(title__in=[spec.title for spec in door.UPCOMING])
     assert bulletin_events.count() == len(facts.EVENTS)
     assert not bulletin_events.filter(report__isnull=True).exists()
     assert bulletin_events.filter(members_only=True).count() == 1
@@ -399,3 +400,18 @@ def test_it_has_an_upcoming_event_to_check_in_at_the_door(client):
     assert not event.registrations.filter(checked_in_at__isnull=False).exists()
     # The page is open to the public, and says registration is full.
     assert "本活动已结束。" not in client.get(f"/events/{event.pk}/").content.decode()
+
+
+def test_events_lists_two_upcoming_events_open_for_registration(client):
+    _load()
+    page = client.get("/events/").content.decode()
+    open_now = [
+        event
+        for event in events_for_page().filter(starts_at__gt=timezone.now())
+        if registration_state(event, now=timezone.now()).status == RegistrationStatus.OPEN
+    ]
+    assert {event.title for event in open_now} == {door.SALON_TITLE, door.SEMINAR_TITLE}
+    for event in open_now:
+        assert event.title in page
+    seminar = events_for_page().get(title=door.SEMINAR_TITLE)
+    assert registration_state(seminar, now=timezone.now()).seats_left == 2
