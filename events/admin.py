@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.urls import path, reverse
@@ -68,8 +69,66 @@ class EventQuestionInline(admin.TabularInline):
     extra = 0
 
 
+def _as_saved(event: Event) -> dict | None:
+    """The date and status ``event`` has in the database, before the form's changes."""
+    if event.pk is None:
+        return None
+    return Event.objects.filter(pk=event.pk).values("starts_at", "status").first()
+
+
+def _notify_change(event: Event, before: dict) -> int:
+    return notices.event_change_notify(
+        event=event, previous_starts_at=before["starts_at"], previous_status=before["status"]
+    )
+
+
+def _mailing_rehearsal(event: Event, before: dict) -> int:
+    """How many registrants saving ``event`` as the form has it would mail.
+
+    The notice itself runs in a savepoint that is then rolled back (its mails and
+    their on-commit sending with it), so the count is the one the save will send:
+    registrants nobody can be mailed for, or told of this very change before, are
+    not counted.
+    """
+    with transaction.atomic():
+        told = _notify_change(event, before)
+        transaction.set_rollback(True)
+    return told
+
+
+class EventAdminForm(forms.ModelForm):
+    """The event's form, held back once when saving it would mail the registrants.
+
+    Moving or cancelling an event mails its registrants. A save that would is
+    not valid until confirmed: the admin shows the same bound form again
+    (every field and inline kept) with how many will be mailed and a
+    ``_confirm_mailing`` button that saves it for real.
+    """
+
+    CONFIRM = "_confirm_mailing"
+
+    mailing_count = 0  # how many the save would mail, once it was held back for that
+    previous_starts_at = None
+
+    def is_valid(self) -> bool:
+        if not super().is_valid():
+            return False
+        before = _as_saved(self.instance)
+        if before is None or self.CONFIRM in self.data:
+            return True
+        self.previous_starts_at = before["starts_at"]
+        self.mailing_count = _mailing_rehearsal(self.instance, before)
+        return not self.mailing_count
+
+    @property
+    def mailing_cancels(self) -> bool:
+        """Whether the held-back save cancels the event (else it moves it)."""
+        return self.instance.status == Event.Status.CANCELLED
+
+
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
+    form = EventAdminForm
     list_display = (
         "title",
         "kind",
@@ -123,12 +182,9 @@ class EventAdmin(admin.ModelAdmin):
     )
 
     def save_model(self, request, obj, form, change):
-        """Save, then tell the registrants when the event moved or was cancelled."""
-        before = (
-            Event.objects.filter(pk=obj.pk).values("starts_at", "status").first()
-            if change
-            else None
-        )
+        """Save, then tell the registrants when the event moved or was cancelled
+        (a save that does is confirmed first: EventAdminForm)."""
+        before = _as_saved(obj) if change else None
         if (
             before
             and before["status"] != Event.Status.DRAFT
@@ -140,9 +196,7 @@ class EventAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if before is None:
             return
-        told = notices.event_change_notify(
-            event=obj, previous_starts_at=before["starts_at"], previous_status=before["status"]
-        )
+        told = _notify_change(obj, before)
         if told:
             self.message_user(
                 request,

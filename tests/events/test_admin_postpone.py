@@ -52,6 +52,7 @@ def test_it_tells_each_registrant_once_with_both_dates(admin_client, liaison_day
         starts_at_1="09:00:00",
         ends_at_0="2030-10-28",
         ends_at_1="17:00:00",
+        _confirm_mailing="1",  # the confirmation page's button: test_admin_confirm_mailing.py
     )
 
     assert sorted(message.to[0] for message in mail.outbox) == [
@@ -70,7 +71,7 @@ def test_it_tells_each_registrant_once_with_both_dates(admin_client, liaison_day
 
 
 def test_it_tells_registrants_when_the_event_is_cancelled(admin_client, liaison_day):
-    _save(admin_client, liaison_day, status=Event.Status.CANCELLED)
+    _save(admin_client, liaison_day, status=Event.Status.CANCELLED, _confirm_mailing="1")
     assert len(mail.outbox) == 2
     assert all("活动取消" in message.subject for message in mail.outbox)
     assert Event.objects.get().starts_at == liaison_day.starts_at  # the date did not move

@@ -127,6 +127,33 @@ def test_a_rejected_application_is_told_why_and_creates_nothing(client, admin_cl
     assert "approve/" not in page.content.decode()
 
 
+def test_the_decision_stands_above_the_form_and_its_save_buttons(admin_client, client):
+    make_term()
+    client.post("/join/", application_form(credit_code=credit_code(9)))
+    application = Application.objects.get()
+    approve_url = reverse("admin:members_application_approve", args=[application.pk])
+    reject_url = reverse("admin:members_application_reject", args=[application.pk])
+
+    page = admin_client.get(reverse("admin:members_application_change", args=[application.pk]))
+
+    content = page.content.decode()
+    change_form = content.index('id="application_form"')
+    save_buttons = content.index('name="_save"', change_form)
+    # Both decisions, each its own form, closed before the change form opens.
+    assert content.index(f'action="{approve_url}"') < change_form
+    assert content.index(f'action="{reject_url}"') < change_form
+    assert content.rindex("</form>", 0, change_form) > content.index(f'action="{reject_url}"')
+    assert change_form < save_buttons
+    # The application can still be corrected, so the panel says a decision does not save.
+    assert "通过或驳回不会保存下方表单中的修改" in content
+
+    response = admin_client.post(approve_url)
+
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == Application.Status.APPROVED
+
+
 def test_approval_is_refused_when_the_address_has_an_account(admin_client, django_user_model):
     make_term()
     django_user_model.objects.create_user("wangfang@example.com", "x")

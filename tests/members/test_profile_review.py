@@ -56,6 +56,19 @@ def test_it_shows_approve_and_reject_under_a_pending_change(admin_client, change
     assert "<td>http://www.supcon.com</td><td>https://www.supcon.com</td>" in content
 
 
+def test_the_decision_stands_above_the_change_form_and_its_buttons(admin_client, change):
+    content = admin_client.get(url("change", change)).content.decode()
+
+    change_form = content.index('id="profilechange_form"')
+    submit_row = content.index('class="submit-row"', change_form)
+    approve = content.index(f'action="{url("approve", change)}"')
+    reject = content.index(f'action="{url("reject", change)}"')
+    # Each decision is its own form, closed before the change form opens.
+    assert approve < reject < content.rindex("</form>", 0, change_form) < change_form < submit_row
+    # Nothing in the form can be edited, so there is no edit to save before deciding.
+    assert "不会保存下方表单中的修改" not in content
+
+
 def test_approving_applies_the_change_and_tells_the_contact(admin_client, client, change):
     response = admin_client.post(url("approve", change))
 
