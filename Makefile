@@ -28,6 +28,8 @@ migrate: install
 # The portal with demo content on the embedded PostgreSQL, at http://127.0.0.1:8000.
 demo: migrate
 	$(PY) manage.py load_demo
+	SECRETARIAT_EMAIL=$${SECRETARIAT_EMAIL-secretariat@demo.xiehui.local} \
+	SITE_REPLY_TO=$${SITE_REPLY_TO-secretariat@demo.xiehui.local} \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 run: migrate

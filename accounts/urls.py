@@ -64,6 +64,11 @@ urlpatterns = [
         member_views.profile_change_detail,
         name="profile_change_detail",
     ),
+    path(
+        "profile/changes/<int:pk>/withdraw/",
+        member_views.profile_change_withdraw,
+        name="profile_change_withdraw",
+    ),
     path("details/", views.details, name="details"),
     path("preferences/", views.preferences, name="preferences"),
     path("colleagues/", views.colleagues, name="colleagues"),

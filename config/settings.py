@@ -7,6 +7,7 @@ DJANGO_ALLOWED_HOSTS (see README.md for the full list).
 
 import os
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -55,6 +56,14 @@ def env_float(name: str, default: float) -> float:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+def env_address(name: str) -> str:
+    """An email address (``a@b.org`` or ``Name <a@b.org>``), or empty when unset."""
+    value = env_str(name).strip()
+    if value and "@" not in parseaddr(value)[1]:
+        raise ImproperlyConfigured(f"{name}={value!r} is not an email address")
+    return value
 
 
 def database_from_url(url: str) -> dict:
@@ -112,7 +121,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_ckeditor_5",
     "django_filters",
-    "axes",
+    "config.apps.AxesConfig",  # django-axes, named in Chinese
     "auditlog",
     "accounts",
     "members",
@@ -536,6 +545,12 @@ else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The secretariat's address: told of each new application, profile change and
+# 发票 request (once each). Empty: nobody is told, the admin's lists still show them.
+SECRETARIAT_EMAIL = env_address("SECRETARIAT_EMAIL")
+# Reply-To of the mails that ask for an answer (an application's confirmation or
+# rejection, a cancelled registration). Empty: those mails say not to reply.
+SITE_REPLY_TO = env_address("SITE_REPLY_TO")
 
 # Security. Production (DEBUG off) passes `manage.py check --deploy`.
 SECURE_CSP = {
@@ -634,7 +649,9 @@ CKEDITOR_5_CONFIGS = {
     },
 }
 CKEDITOR_5_FILE_UPLOAD_PERMISSION = "staff"
-CKEDITOR_5_UPLOAD_FILE_TYPES = ["jpeg", "png", "gif", "webp"]
+# The editor's uploads by file name extension (Pillow checks the content too); .jpg and
+# .jpeg are both JPEG.
+CKEDITOR_5_UPLOAD_FILE_TYPES = ["jpeg", "jpg", "png", "gif", "webp"]
 CKEDITOR_5_MAX_FILE_SIZE = 5  # megabytes
 
 LOGGING = {

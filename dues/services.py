@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.tokens import site_url
 from members.models import Company, Contact, CouncilSeat, SeatRole, Term
 from outbox.models import OutgoingMail
-from outbox.services import mail_queue
+from outbox.services import mail_queue, secretariat_mail
 from portal.audit import log_created, log_updated
 
 from .models import (
@@ -366,7 +366,10 @@ def invoice_request_create(
     bank_account: str = "",
     note: str = "",
 ) -> InvoiceRequest:
-    """A contact asks for a 发票 for one of the company's payments; once per payment."""
+    """A contact asks for a 发票 for one of the company's payments; once per payment.
+
+    The secretariat is mailed the request (SECRETARIAT_EMAIL), once.
+    """
     if payment.bill.company_id != contact.company_id:
         raise DuesError(_("This payment is not your company's."))
     if kind == InvoiceKind.SPECIAL and not (address_phone.strip() and bank_account.strip()):
@@ -386,6 +389,15 @@ def invoice_request_create(
             address_phone=address_phone.strip(),
             bank_account=bank_account.strip(),
             note=note.strip(),
+        )
+        secretariat_mail(
+            template="secretariat-invoice-request",
+            context={
+                "invoice": request,
+                "admin_url": site_url("admin:dues_invoicerequest_change", object_id=request.pk),
+            },
+            key=f"secretariat-invoice-request:{request.pk}",
+            reply_to=contact.user.email,
         )
     return request
 

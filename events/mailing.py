@@ -9,6 +9,11 @@ to on the attendee's behalf, empty when it goes to the attendee.
 
 Each registration's mail goes to one address, so an attendee whose address
 is the contact's own (a contact registering themselves) is mailed once.
+
+Only contacts have an account to cancel a registration in, so the templates
+also read ``can_cancel`` (the mail goes to a contact of the company) and
+``registrar`` (the contact who registered the attendee, when known), to
+tell an attendee without an account whom to ask.
 """
 
 from members.models import Contact
@@ -39,8 +44,23 @@ def registrant_recipient(registration: Registration) -> tuple[str, str]:
     return contact.user.email, contact.name
 
 
+def _is_contact(registration: Registration, address: str) -> bool:
+    """Whether ``address`` signs in as a contact of the registration's company."""
+    registrar = registration.registered_by
+    if registrar is not None and registrar.user.email.lower() == address.lower():
+        return registrar.user.is_active
+    return Contact.objects.filter(
+        company_id=registration.company_id, user__email__iexact=address, user__is_active=True
+    ).exists()
+
+
 def registrant_mail(
-    *, template: str, registration: Registration, context: dict, key: str
+    *,
+    template: str,
+    registration: Registration,
+    context: dict,
+    key: str,
+    headers: dict | None = None,
 ) -> OutgoingMail | None:
     """Queue the mail ``template`` about ``registration`` by its channel; None when the
     mail was queued before (same ``key``) or nobody can be mailed."""
@@ -50,6 +70,13 @@ def registrant_mail(
     return mail_queue(
         template=template,
         to=to,
-        context={**context, "registration": registration, "forwarded_to": forwarded_to},
+        context={
+            **context,
+            "registration": registration,
+            "forwarded_to": forwarded_to,
+            "can_cancel": bool(forwarded_to) or _is_contact(registration, to),
+            "registrar": registration.registered_by,
+        },
         key=key,
+        headers=headers,
     )

@@ -14,6 +14,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.tokens import site_url
+
 from .mailing import registrant_mail
 from .models import Event, Registration
 
@@ -22,6 +24,11 @@ NOTIFIED = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
 
 def _event_url(event: Event) -> str:
     return settings.SITE_URL + reverse("events:event_detail", args=[event.pk])
+
+
+def _registrations_url() -> str:
+    """Where a contact cancels a registration (the mails tell others whom to ask)."""
+    return site_url("accounts:registrations")
 
 
 @transaction.atomic
@@ -51,6 +58,7 @@ def event_change_notify(*, event: Event, previous_starts_at: datetime, previous_
                 "event": event,
                 "previous_starts_at": previous_starts_at,
                 "event_url": _event_url(event),
+                "registrations_url": _registrations_url(),
             },
             key=f"event-{change}:{event.pk}:{registration.pk}",
         )
@@ -82,6 +90,7 @@ def event_reminders_send(*, day: date | None = None) -> int:
             context={
                 "event": registration.event,
                 "event_url": _event_url(registration.event),
+                "registrations_url": _registrations_url(),
             },
             key=f"event-reminder:{registration.pk}:{day.isoformat()}",
         )

@@ -28,6 +28,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from members.models import Company, Contact
+from outbox.messages import reply_to_headers
 from portal.phones import stored_phone
 
 from .mailing import registrant_mail
@@ -61,6 +62,10 @@ def _registrations_url() -> str:
         return settings.SITE_URL + reverse("accounts:registrations")
 
 
+# Mails that ask for an answer: Reply-To the secretariat (outbox.messages.reply_to_headers).
+ASKING_FOR_REPLY = {"registration-cancelled"}
+
+
 def _mail(template: str, registration: Registration) -> None:
     """Mail the attendee, or the contact who registered them when they gave no email."""
     registrant_mail(
@@ -73,6 +78,7 @@ def _mail(template: str, registration: Registration) -> None:
             "registrations_url": _registrations_url(),
         },
         key=f"{template}:{registration.pk}",
+        headers=reply_to_headers() if template in ASKING_FOR_REPLY else None,
     )
 
 

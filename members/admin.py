@@ -172,7 +172,7 @@ class CompanyAdmin(MemberImportMixin, XlsxExportMixin, admin.ModelAdmin):
                     "Only active, listed companies appear on public pages; "
                     "the joining date is shown on the profile."
                 ),
-                "fields": ("status", "joined_on", "listed"),
+                "fields": ("status", ("joined_on", "withdrawn_on"), "listed"),
             },
         ),
         RECORD_FIELDSET,
@@ -302,7 +302,8 @@ class ContactAdmin(XlsxExportMixin, admin.ModelAdmin):
 
 
 class ReviewAdminMixin:
-    """Approve and reject buttons under a change page, each a POST to a view of its own.
+    """Approve and reject buttons above a change page's form and its save buttons, each a
+    POST to a view of its own.
 
     ``review_pending(obj)`` says whether ``obj`` still waits for a decision;
     ``approve(request, obj, force)`` and ``reject(request, obj, reason)``
@@ -594,7 +595,7 @@ class ProfileChangeAdmin(ReviewAdminMixin, admin.ModelAdmin):
         return (pending_first(list(self.pending_statuses)).asc(), "-submitted_at", "-id")
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        # Every field is read-only: a change is decided with the buttons below it.
+        # Every field is read-only: a change is decided with the buttons above it.
         extra_context = {
             **(extra_context or {}),
             "show_save": False,

@@ -8,12 +8,23 @@ from django.utils.timezone import is_aware
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import validate_phone
+from portal.templatetags.portal import localized
+from portal.widgets import Select
 
 from . import profile_fields
-from .models import Application, Company
+from .models import Application, City, Company, ProfileChange
 from .uploads import checked_licence, checked_logo
 
 FILE_KEPT_NOTE = _("Files are not kept when a form has errors: please choose the file again.")
+
+
+def _city_and_industry_choices(form: forms.ModelForm) -> None:
+    """Prompts in the page's language for the empty choices (Django shows "- Select an
+    option -" and "---------"), and industries under their English names on English pages."""
+    city, industry = form.fields["city"], form.fields["industry"]
+    city.choices = [("", _("Choose a city")), *City.choices]
+    industry.empty_label = _("Choose an industry")
+    industry.label_from_instance = localized
 
 
 class CreditCodeFormField(forms.CharField):
@@ -65,6 +76,8 @@ class ApplicationForm(forms.ModelForm):
             "contact_phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
             "contact_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "company_name": forms.TextInput(attrs={"autocomplete": "organization"}),
+            "city": Select,
+            "industry": Select,
         }
         help_texts = {
             "credit_code": _("18 characters, as printed on the business licence."),
@@ -75,6 +88,7 @@ class ApplicationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["contact_phone"].validators.append(validate_phone)
         self.fields["industry"].required = False
+        _city_and_industry_choices(self)
 
     def is_spam(self) -> bool:
         return bool(self.cleaned_data.get("fax"))
@@ -160,11 +174,44 @@ class SeenField(forms.Field):
         return data if isinstance(data, str) and _timestamp(data) else initial
 
 
+class PendingField(forms.Field):
+    """Which change awaiting review the form showed: ``"<id>@<submitted_at>"``, empty for none.
+
+    Cleaned to ``(id, submitted_at)`` or None, as ``profile_change_edit`` takes it;
+    a damaged value is refused like a damaged timestamp (SeenField).
+    """
+
+    widget = forms.HiddenInput
+    default_error_messages = SeenField.default_error_messages
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        pk, _at, moment = str(value).partition("@")
+        moment = _timestamp(moment)
+        if not (pk.isascii() and pk.isdigit()) or moment is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return int(pk), moment
+
+    def bound_data(self, data, initial):
+        try:
+            self.to_python(data)
+        except forms.ValidationError:
+            return initial
+        return data
+
+
+def pending_token(change: ProfileChange | None) -> str:
+    return f"{change.pk}@{change.submitted_at.isoformat()}" if change is not None else ""
+
+
 class CompanyProfileForm(forms.ModelForm):
     """A contact's edit of the public profile; saved as a ProfileChange, never to the company.
 
     The form works on a copy of the company, so that validating it (which
-    writes the values into the instance) leaves the company untouched.
+    writes the values into the instance) leaves the company untouched. With
+    a ``pending`` change (awaiting review), it shows that change's values,
+    to be amended.
     """
 
     description = forms.CharField(
@@ -183,30 +230,60 @@ class CompanyProfileForm(forms.ModelForm):
         help_text=_("A PNG or JPEG image, at most 2 MB and 4096 × 4096 pixels."),
         widget=forms.FileInput(attrs={"accept": ".png,.jpg,.jpeg,image/png,image/jpeg"}),
     )
+    discard_logo = forms.BooleanField(
+        label=_("Keep the present logo: withdraw the new one sent for review"),
+        required=False,
+    )
     # The company's updated_at when the form was shown (see profile_change_submit).
     seen = SeenField(required=False)
+    # The change awaiting review that the form showed (see profile_change_edit).
+    pending = PendingField(required=False)
 
     class Meta:
         model = Company
         fields = [name for name in profile_fields.EDITABLE_FIELDS if name != "description"]
-        widgets = {"founded_year": forms.NumberInput(attrs={"inputmode": "numeric"})}
+        widgets = {
+            "founded_year": forms.NumberInput(attrs={"inputmode": "numeric"}),
+            "city": Select,
+            "industry": Select,
+        }
 
-    def __init__(self, *args, company: Company, **kwargs):
+    def __init__(self, *args, company: Company, pending: ProfileChange | None = None, **kwargs):
         self.company = company
+        self.pending = pending
         kwargs["instance"] = copy.copy(company)
-        kwargs.setdefault(
-            "initial",
-            {
-                "description": profile_fields.description_as_text(company.description),
-                "seen": company.updated_at.isoformat(),
-            },
-        )
+        initial = {
+            "description": profile_fields.description_as_text(company.description),
+            "seen": company.updated_at.isoformat(),
+            "pending": pending_token(pending),
+        }
+        for name, value in self._pending_values().items():
+            initial[name] = (
+                profile_fields.description_as_text(value) if name == "description" else value
+            )
+        kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
+        _city_and_industry_choices(self)
+        if not (pending and pending.new_logo):
+            del self.fields["discard_logo"]
+
+    def _pending_values(self) -> dict:
+        """The new values of the change awaiting review, by field, as it stores them."""
+        if self.pending is None:
+            return {}
+        return {
+            name: values.get("new")
+            for name, values in self.pending.changes.items()
+            if name in profile_fields.EDITABLE_FIELDS and isinstance(values, dict)
+        }
 
     def clean_description(self) -> str:
         text = self.cleaned_data.get("description", "")
         if profile_fields.same_description_text(text, self.company.description):
             return self.company.description
+        pending = self._pending_values().get("description")
+        if pending is not None and profile_fields.same_description_text(text, pending):
+            return pending
         return profile_fields.description_from_text(text)
 
     def clean_logo(self):
@@ -215,9 +292,12 @@ class CompanyProfileForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        # The timestamp is hidden: its error is the form's, shown above the fields.
-        if "seen" in self.errors:
-            self.add_error(None, self.errors.pop("seen").as_data())
+        # The hidden fields' errors are the form's, shown above the fields.
+        for name in ("seen", "pending"):
+            if name in self.errors:
+                errors = self.errors.pop(name).as_data()
+                if not self.non_field_errors():  # both say the form was damaged: once
+                    self.add_error(None, errors)
         return cleaned_data
 
     def profile_data(self) -> dict:

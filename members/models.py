@@ -125,6 +125,12 @@ class Company(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
     )
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
+    withdrawn_on = models.DateField(
+        _("withdrawn on"),
+        null=True,
+        blank=True,
+        help_text=_("Set to today when the status becomes withdrawn; cleared if it changes back."),
+    )
     listed = models.BooleanField(
         _("listed in the directory"),
         default=True,
@@ -165,9 +171,16 @@ class Company(models.Model):
 
     def save(self, *args, **kwargs):
         self.search_tokens = self.build_search_tokens()
+        # The year of a withdrawal counts on the dashboard (portal.dashboard).
+        if self.status != self.Status.WITHDRAWN:
+            self.withdrawn_on = None
+        elif self.withdrawn_on is None:
+            self.withdrawn_on = timezone.localdate()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "search_tokens"}
+            if "status" in update_fields:
+                kwargs["update_fields"].add("withdrawn_on")
         super().save(*args, **kwargs)
 
     def build_search_tokens(self) -> str:
@@ -448,6 +461,8 @@ class ProfileChange(models.Model):
         PENDING = "pending", _("Pending")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
+        # Taken back by the company's contact before the secretariat decided.
+        WITHDRAWN = "withdrawn", _("Withdrawn by the contact")
 
     company = models.ForeignKey(
         Company,

@@ -6,6 +6,7 @@ notice go once however often a request is repeated.
 """
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -16,8 +17,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.tokens import invitation_url, site_url
+from digests.messages import unsubscribe_url
+from digests.models import Subscriber
 from digests.services import subscriber_for_contact
-from outbox.services import mail_queue
+from outbox.messages import reply_to_headers
+from outbox.services import mail_queue, secretariat_mail
 from portal.audit import Source, audit_source
 
 from . import profile_fields
@@ -42,7 +46,26 @@ class ProfileChangeConflict(ReviewError):
 
 
 class ProfileChangeStale(ReviewError):
-    """The profile changed while the contact had the form open."""
+    """The profile, or the change awaiting review, changed while the contact had the form open."""
+
+
+def _admin_url(model, pk: int) -> str:
+    return site_url(f"admin:members_{model._meta.model_name}_change", object_id=pk)
+
+
+def _digest_context(subscriber: Subscriber) -> dict:
+    """What a new contact's invitation says of the digest they were subscribed to.
+
+    It names the digest and gives a one-click way out, unless the address
+    had already said no (unsubscribed, or refused by its server): then nothing.
+    """
+    if subscriber.status != Subscriber.Status.ACTIVE:
+        return {}
+    return {
+        "digest_subscriber": subscriber,
+        "digest_unsubscribe_url": unsubscribe_url(subscriber.pk),
+        "preferences_url": site_url("accounts:preferences"),
+    }
 
 
 # Applications
@@ -64,6 +87,16 @@ def application_submit(*, data: dict[str, Any], business_licence: File | None) -
             to=application.contact_email,
             context={"application": application},
             key=f"application-received:{application.pk}",
+            headers=reply_to_headers(),
+        )
+        secretariat_mail(
+            template="secretariat-application",
+            context={
+                "application": application,
+                "admin_url": _admin_url(Application, application.pk),
+            },
+            key=f"secretariat-application:{application.pk}",
+            reply_to=application.contact_email,
         )
     return application
 
@@ -80,9 +113,10 @@ def application_approve(*, application: Application, by: User) -> Company:
 
     The company gets a member seat in the current term; the contact person
     becomes the company's primary contact, with an account without a
-    password, is subscribed to the weekly digest, and is mailed a link to
-    set a password. Raises ReviewError when the application was already
-    reviewed, there is no current term, or the company or the address exists.
+    password, is subscribed to the weekly digest (the mail says so, with a
+    link to unsubscribe), and is mailed a link to set a password. Raises
+    ReviewError when the application was already reviewed, there is no
+    current term, or the company or the address exists.
     """
     with transaction.atomic():
         application = _pending_application(application)
@@ -131,7 +165,7 @@ def application_approve(*, application: Application, by: User) -> Company:
         application.reviewed_by = by
         application.company = company
         application.save(update_fields=["status", "reviewed_at", "reviewed_by", "company"])
-        subscriber_for_contact(contact=contact)
+        subscriber = subscriber_for_contact(contact=contact)
         mail_queue(
             template="application-approved",
             to=email,
@@ -142,6 +176,7 @@ def application_approve(*, application: Application, by: User) -> Company:
                 "invitation_url": invitation_url(user),
                 "invitation_days": settings.INVITATION_TIMEOUT_DAYS,
                 "login_url": site_url("accounts:login"),
+                **_digest_context(subscriber),
             },
             key=f"application-approved:{application.pk}",
         )
@@ -170,6 +205,7 @@ def application_reject(*, application: Application, by: User, reason: str) -> Ap
             to=application.contact_email,
             context={"application": application},
             key=f"application-rejected:{application.pk}",
+            headers=reply_to_headers(),
         )
     return application
 
@@ -188,8 +224,9 @@ def contact_invite(
 ) -> Contact:
     """Give a colleague of ``by`` an account for ``company`` and mail them a link to set a password.
 
-    Only the company's primary contact may invite. Raises ReviewError when
-    the address already has an account.
+    The colleague is subscribed to the weekly digest, which the invitation
+    says, with a link to unsubscribe. Only the company's primary contact may
+    invite. Raises ReviewError when the address already has an account.
     """
     if not (by.is_primary and by.company_id == company.pk):
         raise ReviewError(_("Only the company's primary contact can invite colleagues."))
@@ -201,7 +238,7 @@ def contact_invite(
         contact = Contact.objects.create(
             user=user, company=company, job_title=job_title.strip(), phone=phone.strip()
         )
-        subscriber_for_contact(contact=contact)
+        subscriber = subscriber_for_contact(contact=contact)
         mail_queue(
             template="contact-invitation",
             to=email,
@@ -211,6 +248,7 @@ def contact_invite(
                 "inviter": by,
                 "invitation_url": invitation_url(user),
                 "invitation_days": settings.INVITATION_TIMEOUT_DAYS,
+                **_digest_context(subscriber),
             },
             key=f"contact-invitation:{contact.pk}",
         )
@@ -246,6 +284,146 @@ def contact_update_details(*, contact: Contact, name: str, job_title: str, phone
 # Profile changes
 
 
+def _locked_company(contact: Contact, seen_updated_at) -> Company:
+    """The contact's company, locked; ProfileChangeStale if it changed since the form was shown."""
+    company = Company.objects.select_for_update().get(pk=contact.company_id)
+    if seen_updated_at is not None and seen_updated_at != company.updated_at:
+        raise ProfileChangeStale(
+            _(
+                "Your company's profile was changed while you were editing it. "
+                "The form now shows the current profile; please make your edit again."
+            )
+        )
+    return company
+
+
+def _edited_fields(
+    company: Company, data: dict[str, Any], *, pending: ProfileChange | None = None
+) -> dict:
+    """``{name: {"old": …, "new": …}}`` for each field of ``data`` that differs from the company.
+
+    When amending ``pending``, its fields that ``data`` leaves out stay, and a
+    field edited again keeps its ``old`` value: what the contact saw when they
+    first edited it, so that a review still spots a change the company had since.
+    """
+    before = pending.changes if pending is not None else {}
+    changes = {}
+    for name in profile_fields.EDITABLE_FIELDS:
+        if name not in data:
+            if name in before:
+                changes[name] = before[name]
+            continue
+        current = profile_fields.stored_value(company, name)
+        new = profile_fields.json_value(name, data[name])
+        if new != current:
+            first = before.get(name)
+            old = first.get("old") if isinstance(first, dict) else current
+            changes[name] = {"old": old, "new": new}
+    return changes
+
+
+def _delete_on_commit(field_file) -> None:
+    """Drop a pending logo's file once the transaction that let go of it commits."""
+    name, storage = field_file.name, field_file.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def _secretariat_told_of_change(change: ProfileChange, company: Company, contact: Contact) -> None:
+    """Mail the secretariat a new profile change, field by field, with its review page."""
+    if not settings.SECRETARIAT_EMAIL:
+        return
+    industries = profile_fields.IndustryNames.for_values(
+        [values.get(key) for values in change.changes.values() for key in ("old", "new")]
+    )
+    rows = [
+        {
+            "label": profile_fields.field_label(name),
+            "old": profile_fields.display_value(name, values.get("old"), industries),
+            "new": profile_fields.display_value(name, values.get("new"), industries),
+        }
+        for name, values in change.changes.items()
+    ]
+    secretariat_mail(
+        template="secretariat-profile-change",
+        context={
+            "change": change,
+            "company": company,
+            "contact": contact,
+            "rows": rows,
+            "admin_url": _admin_url(ProfileChange, change.pk),
+        },
+        key=f"secretariat-profile-change:{change.pk}",
+        reply_to=contact.user.email,
+    )
+
+
+def _change_create(
+    *, company: Company, contact: Contact, changes: dict, logo: File | None
+) -> ProfileChange:
+    change = ProfileChange(
+        company=company,
+        submitted_by=contact,
+        changes=changes,
+        company_updated_at=company.updated_at,
+    )
+    if logo is not None:
+        change.new_logo.save(logo.name, logo, save=False)
+        change.changes[profile_fields.LOGO] = {
+            "old": profile_fields.stored_value(company, profile_fields.LOGO),
+            "new": change.new_logo.name,
+        }
+    change.save()
+    _secretariat_told_of_change(change, company, contact)
+    return change
+
+
+def _change_withdraw(change: ProfileChange) -> ProfileChange:
+    """Mark a pending change withdrawn; its new logo, never used, is deleted."""
+    _delete_on_commit(change.new_logo)
+    change.status = ProfileChange.Status.WITHDRAWN
+    change.new_logo = ""
+    change.save(update_fields=["status", "new_logo"])
+    return change
+
+
+def _change_amend(
+    *,
+    change: ProfileChange,
+    company: Company,
+    contact: Contact,
+    data: dict[str, Any],
+    logo: File | None,
+    discard_logo: bool,
+) -> ProfileChange | None:
+    changes = _edited_fields(company, data, pending=change)
+    logo_before = change.changes.get(profile_fields.LOGO)
+    if logo is not None:
+        _delete_on_commit(change.new_logo)
+        change.new_logo.save(logo.name, logo, save=False)
+        changes[profile_fields.LOGO] = {
+            "old": logo_before["old"]
+            if logo_before
+            else profile_fields.stored_value(company, profile_fields.LOGO),
+            "new": change.new_logo.name,
+        }
+    elif change.new_logo and not discard_logo and logo_before:
+        changes[profile_fields.LOGO] = logo_before
+    if changes == change.changes and logo is None:
+        return None
+    if not changes:
+        # The form is back to the public profile: nothing is left to review.
+        return _change_withdraw(change)
+    if change.new_logo and profile_fields.LOGO not in changes:
+        _delete_on_commit(change.new_logo)
+        change.new_logo = ""
+    change.changes = changes
+    change.submitted_by = contact
+    change.submitted_at = timezone.now()
+    change.save(update_fields=["changes", "new_logo", "submitted_by", "submitted_at"])
+    return change
+
+
 def profile_change_submit(
     *,
     contact: Contact,
@@ -261,41 +439,82 @@ def profile_change_submit(
     (``members.uploads.checked_logo``). Returns None when nothing changed.
     With ``seen_updated_at`` (the company's ``updated_at`` when the form was
     shown), raises ProfileChangeStale if the company changed since, so an
-    edit never reverts changes the contact did not see.
+    edit never reverts changes the contact did not see. The secretariat is
+    mailed the new change (SECRETARIAT_EMAIL), once.
     """
     with transaction.atomic():
-        company = Company.objects.select_for_update().get(pk=contact.company_id)
-        if seen_updated_at is not None and seen_updated_at != company.updated_at:
-            raise ProfileChangeStale(
-                _(
-                    "Your company's profile was changed while you were editing it. "
-                    "The form now shows the current profile; please make your edit again."
-                )
-            )
-        changes = {}
-        for name in profile_fields.EDITABLE_FIELDS:
-            if name not in data:
-                continue
-            old = profile_fields.stored_value(company, name)
-            new = profile_fields.json_value(name, data[name])
-            if old != new:
-                changes[name] = {"old": old, "new": new}
+        company = _locked_company(contact, seen_updated_at)
+        changes = _edited_fields(company, data)
         if not changes and logo is None:
             return None
-        change = ProfileChange(
-            company=company,
-            submitted_by=contact,
-            changes=changes,
-            company_updated_at=company.updated_at,
+        return _change_create(company=company, contact=contact, changes=changes, logo=logo)
+
+
+def profile_change_edit(
+    *,
+    contact: Contact,
+    data: dict[str, Any],
+    seen_updated_at,
+    seen_pending: tuple[int, datetime] | None,
+    logo: File | None = None,
+    discard_logo: bool = False,
+) -> ProfileChange | None:
+    """The profile form sent: a new change for review, or the one awaiting review amended.
+
+    A company has one change awaiting review at a time: the form shows it
+    (``seen_pending``: its id and ``submitted_at``, None when there was none),
+    and sending the form again amends it: the fields and logo as now sent,
+    by this contact, submitted now. An amendment that leaves nothing to
+    change withdraws it; ``discard_logo`` drops the logo it brought. Returns
+    None when the form changes nothing. Raises ProfileChangeStale when the
+    company changed since the form was shown (``seen_updated_at``), or the
+    change awaiting review is not the one the form showed (a colleague sent
+    or amended one, or it was reviewed or withdrawn meanwhile).
+    """
+    with transaction.atomic():
+        company = _locked_company(contact, seen_updated_at)
+        pending = (
+            ProfileChange.objects.select_for_update()
+            .filter(company=company, status=ProfileChange.Status.PENDING)
+            .order_by("-submitted_at", "-id")
+            .first()
         )
-        if logo is not None:
-            change.new_logo.save(logo.name, logo, save=False)
-            change.changes[profile_fields.LOGO] = {
-                "old": profile_fields.stored_value(company, profile_fields.LOGO),
-                "new": change.new_logo.name,
-            }
-        change.save()
-    return change
+        shown = (pending.pk, pending.submitted_at) if pending is not None else None
+        if shown != seen_pending:
+            raise ProfileChangeStale(
+                _(
+                    "The changes awaiting review were sent, changed, reviewed or withdrawn "
+                    "while you were editing. The form now shows where they stand; please make "
+                    "your edit again."
+                )
+            )
+        if pending is not None:
+            return _change_amend(
+                change=pending,
+                company=company,
+                contact=contact,
+                data=data,
+                logo=logo,
+                discard_logo=discard_logo,
+            )
+        changes = _edited_fields(company, data)
+        if not changes and logo is None:
+            return None
+        return _change_create(company=company, contact=contact, changes=changes, logo=logo)
+
+
+def profile_change_withdraw(*, change: ProfileChange, contact: Contact) -> ProfileChange:
+    """The company's contact takes back a change awaiting review; the secretariat no longer
+    sees it among the pending ones. Raises ReviewError once it was reviewed or withdrawn."""
+    if change.company_id != contact.company_id:
+        raise ReviewError(_("This profile change is not your company's."))
+    with transaction.atomic():
+        change = ProfileChange.objects.select_for_update().get(pk=change.pk)
+        if change.status != ProfileChange.Status.PENDING:
+            raise ReviewError(
+                _("This profile change was already reviewed or withdrawn: it cannot be withdrawn.")
+            )
+        return _change_withdraw(change)
 
 
 def profile_change_conflicts(change: ProfileChange, company: Company) -> list[str]:

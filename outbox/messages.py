@@ -24,8 +24,14 @@ class RenderedMail:
 
 
 def render_mail(name: str, context: dict) -> RenderedMail:
-    """Render the email ``name`` with ``context`` (plus site_name and site_url)."""
-    context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
+    """Render the email ``name`` with ``context`` (plus site_name, site_url and site_reply_to)."""
+    context = {
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        # A mail that asks for an answer says "reply" only when a reply reaches someone.
+        "site_reply_to": settings.SITE_REPLY_TO,
+        **context,
+    }
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string(f"emails/{name}-subject.txt", context)
         body_text = render_to_string(f"emails/{name}-body.txt", context)
@@ -35,6 +41,16 @@ def render_mail(name: str, context: dict) -> RenderedMail:
             body_html = ""
     # A subject is one line, whatever the template's line breaks.
     return RenderedMail(" ".join(subject.split()), body_text.strip() + "\n", body_html)
+
+
+def reply_to_headers() -> dict:
+    """The headers of a mail that asks for an answer: Reply-To SITE_REPLY_TO, when set.
+
+    Mail comes from DEFAULT_FROM_EMAIL, often an address nobody reads; such a
+    mail's template says "reply" when ``site_reply_to`` is set, and otherwise
+    where else to write.
+    """
+    return {"Reply-To": settings.SITE_REPLY_TO} if settings.SITE_REPLY_TO else {}
 
 
 def _set_text_content(msg, string, *args, cte=None, **kwargs):

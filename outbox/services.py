@@ -65,6 +65,26 @@ def mail_queue(
     return mail
 
 
+def secretariat_mail(
+    *, template: str, context: dict, key: str, reply_to: str = ""
+) -> OutgoingMail | None:
+    """Tell the secretariat (SECRETARIAT_EMAIL) of something waiting for it, once per ``key``.
+
+    Nothing is queued when SECRETARIAT_EMAIL is empty. ``reply_to`` is whom a
+    reply reaches (the applicant, the contact), so the secretariat can answer
+    from the mail.
+    """
+    if not settings.SECRETARIAT_EMAIL:
+        return None
+    return mail_queue(
+        template=template,
+        to=settings.SECRETARIAT_EMAIL,
+        context=context,
+        key=key,
+        headers={"Reply-To": reply_to} if reply_to else None,
+    )
+
+
 def _needs_dispatch(pks: list[int]) -> None:
     OutgoingMail.objects.filter(pk__in=pks, status=OutgoingMail.Status.QUEUED).update(
         needs_dispatch=True

@@ -56,6 +56,9 @@ VIEWS = {
     "accounts:dashboard": View(OWN, methods=("get",)),
     "accounts:profile": View(OWN),
     "accounts:profile_change_detail": View(OBJECT, lambda b: {"pk": b.change.pk}, methods=("get",)),
+    "accounts:profile_change_withdraw": View(
+        OBJECT, lambda b: {"pk": b.change.pk}, methods=("post",)
+    ),
     "accounts:details": View(OWN),
     "accounts:preferences": View(OWN),
     "accounts:colleagues": View(OWN, methods=("get",)),

@@ -157,6 +157,7 @@ def real_arguments(w) -> dict:
             "token": invitation_token_generator.make_token(w.contact.user),
         },
         "accounts:profile_change_detail": {"pk": w.profile_change.pk},
+        "accounts:profile_change_withdraw": {"pk": w.profile_change.pk},
         "accounts:colleague_deactivate": {"pk": w.colleague.pk},
         "accounts:registration_cancel": {"pk": w.open_registration.pk},
         "accounts:dues_receipt": {"pk": w.invoiced_payment.pk},
