@@ -355,8 +355,19 @@ class PaymentAdmin(XlsxExportMixin, admin.ModelAdmin):
     )
 
     def get_readonly_fields(self, request, obj=None):
-        # A recorded payment has a receipt: it is not edited afterwards.
-        return [field.name for field in Payment._meta.fields] if obj else []
+        # A recorded payment has a receipt: it is not edited afterwards. The key of the
+        # bank statement line it came from is shown by statement_line.
+        if obj is None:
+            return []
+        return [
+            "statement_line" if field.name == "statement_key" else field.name
+            for field in Payment._meta.fields
+        ]
+
+    @admin.display(description=_("bank statement line"))
+    def statement_line(self, payment: Payment) -> str:
+        key = payment.statement_key
+        return format_html("<code>{}</code>", key) if key else "-"
 
     def has_delete_permission(self, request, obj=None):
         return False  # receipt numbers never leave a gap

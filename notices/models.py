@@ -303,11 +303,17 @@ class NoticeDelivery(models.Model):
 class NoticeRead(models.Model):
     """A contact opened the notice (its page, signed in or through the mail's link)."""
 
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="reads")
-    contact = models.ForeignKey("members.Contact", on_delete=models.CASCADE, related_name="+")
-    read_at = models.DateTimeField(default=timezone.now)
+    notice = models.ForeignKey(
+        Notice, verbose_name=_("notice"), on_delete=models.CASCADE, related_name="reads"
+    )
+    contact = models.ForeignKey(
+        "members.Contact", verbose_name=_("contact"), on_delete=models.CASCADE, related_name="+"
+    )
+    read_at = models.DateTimeField(_("read at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("notice read")
+        verbose_name_plural = _("notice reads")
         constraints = [
             models.UniqueConstraint(fields=["notice", "contact"], name="notices_read_once"),
         ]

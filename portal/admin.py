@@ -11,7 +11,11 @@ from richtext import sanitize_html
 
 
 class SanitisedFlatpageForm(FlatpageForm):
-    content = forms.CharField(widget=CKEditor5Widget(), required=False)
+    content = forms.CharField(
+        label=FlatPage._meta.get_field("content").verbose_name,
+        widget=CKEditor5Widget(),
+        required=False,
+    )
 
     def clean_content(self) -> str:
         return sanitize_html(self.cleaned_data["content"])

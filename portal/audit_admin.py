@@ -7,11 +7,14 @@ permission to view dues bills, and so on). The entries of one object are also
 on that object's 历史 page (templates/admin/object_history.html).
 """
 
+import contextlib
+
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.contrib import admin
 from django.contrib.admin.utils import quote
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
@@ -45,7 +48,38 @@ def entries_visible_to(user, queryset=None):
 
 
 def _shown(value) -> str:
-    return "—" if value in (None, "", "None") else str(value)
+    if value in (None, "", "None"):
+        return "—"
+    # django-auditlog keeps a boolean as its Python text.
+    return {"True": gettext("Yes"), "False": gettext("No")}.get(value, str(value))
+
+
+def _reverse_relations(model) -> set[str]:
+    """The names of ``model``'s reverse relations (a company's ``seats``, ``contacts`` …).
+
+    django-auditlog lists them among a new object's fields, with the related
+    manager's text for value ("members.CouncilSeat.None"): they are not fields.
+    """
+    if model is None:
+        return set()
+    return {
+        field.name
+        for field in model._meta.get_fields()
+        if field.auto_created and not field.concrete
+    }
+
+
+def _many_to_many(entry: LogEntry, model) -> dict[str, dict]:
+    """The entry's many-to-many changes by the field's verbose name: django-auditlog's
+    display of them keeps only their keys (type, objects, operation)."""
+    changes = {}
+    for name, values in (entry.changes_dict or {}).items():
+        if isinstance(values, dict):
+            if model is not None:
+                with contextlib.suppress(FieldDoesNotExist):
+                    name = model._meta.get_field(name).verbose_name
+            changes[str(name)] = values
+    return changes
 
 
 def changes_html(entry: LogEntry) -> str:
@@ -56,8 +90,14 @@ def changes_html(entry: LogEntry) -> str:
         changes = entry.changes_display_dict
     except Exception:  # a model no longer there: the raw values
         changes = entry.changes_dict
+    model = ContentType.objects.get_for_id(entry.content_type_id).model_class()  # cached
+    reverse_relations = _reverse_relations(model)
+    many_to_many = _many_to_many(entry, model)
     rows = []
     for name, values in changes.items():
+        if name in reverse_relations:
+            continue
+        values = many_to_many.get(str(name), values)
         if isinstance(values, dict):  # many-to-many: objects added or removed
             operation = gettext("added") if values.get("operation") == "add" else gettext("removed")
             rows.append((capfirst(name), "", f"{operation}: " + "、".join(values["objects"])))
@@ -185,8 +225,11 @@ class AuditLogEntryAdmin(admin.ModelAdmin):
         if entry.action == LogEntry.Action.DELETE:
             return "—"
         model = entry.content_type.model_class()
+        reverse_relations = _reverse_relations(model)
         names = []
         for name in entry.changes_dict:
+            if name in reverse_relations:
+                continue
             try:
                 names.append(str(capfirst(model._meta.get_field(name).verbose_name)))
             except Exception:

@@ -22,7 +22,9 @@ def audit_entries(context, obj):
     if obj is None or not auditlog.contains(type(obj)._meta.concrete_model):
         return {"audited": False}
     entries = (
-        LogEntry.objects.get_for_object(obj).select_related("actor").order_by("-timestamp", "-pk")
+        LogEntry.objects.get_for_object(obj)
+        .select_related("actor", "content_type")
+        .order_by("-timestamp", "-pk")
     )
     shown = list(entries[: SHOWN + 1])
     request = context.get("request")
