@@ -4,8 +4,10 @@
    databases of the benchmark's own; migrate; ``seed_bench`` (reused when the
    scale matches), and a tiny load in a second database.
 2. In-process measurements, each a ``manage.py`` command in a fresh process:
-   SQL queries and writes per page at both sizes (bench_queries), search
-   latency (bench_search), digest throughput and memory (bench_digest).
+   SQL queries and writes per page at both sizes (bench_queries), member
+   imports (bench_member_import), the back office's front page, its
+   dashboard, at both sizes (bench_dashboard), search latency
+   (bench_search), digest throughput and memory (bench_digest).
 3. The portal under gunicorn with production settings on loopback, once with
    the page cache on (warm) and once with it off (PAGE_CACHE_SECONDS=0): each
    page under load (wrk or ab) for a fixed time after a warm-up, and, in the
@@ -81,6 +83,7 @@ class Options:
     search_runs: int = 50
     digest_sizes: tuple[int, ...] = (1_000, 10_000)
     import_rows: tuple[int, ...] = (500, 5_000)  # member imports timed (none: skipped)
+    dashboard_runs: int = 30  # renders of the admin's front page timed (0: skipped)
     tiny_comparison: bool = True
     references: bool = True
     results_dir: Path = RESULTS_DIR
@@ -462,6 +465,21 @@ def run(options: Options) -> dict:
             )
             mark = phase("member_import", mark)
 
+        dashboard = None
+        if options.dashboard_runs:
+            say(options, "timing the back office's front page (the dashboard)")
+            dashboard = {
+                "main": runner.manage_json(
+                    "bench_dashboard", "--runs", str(options.dashboard_runs)
+                ),
+                "tiny": None,
+            }
+            if options.tiny_comparison:
+                dashboard["tiny"] = runner.manage_json(
+                    "bench_dashboard", "--runs", "3", database_url=chosen.tiny_database_url
+                )
+            mark = phase("dashboard", mark)
+
         search = None
         if options.search:
             say(options, "timing the news search")
@@ -521,6 +539,7 @@ def run(options: Options) -> dict:
         search=search,
         digest=digest,
         member_import=member_import,
+        dashboard=dashboard,
         timings=timings,
     )
     paths = report.write_results(results, options.results_dir)
@@ -560,6 +579,12 @@ def parse_args(argv: list[str] | None = None) -> Options:
     parser.add_argument(
         "--import-rows", type=int, nargs="*", default=[500, 5_000], help="none to skip"
     )
+    parser.add_argument(
+        "--dashboard-runs",
+        type=int,
+        default=Options.dashboard_runs,
+        help="renders of the admin's front page to time (0 to skip)",
+    )
     parser.add_argument("--no-tiny", action="store_true", help="skip the tiny-data comparison")
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     parser.add_argument("--no-readme", action="store_true", help="leave README.md alone")
@@ -584,6 +609,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
         search_runs=args.search_runs,
         digest_sizes=tuple(args.digest_sizes),
         import_rows=tuple(size for size in args.import_rows if size > 0),
+        dashboard_runs=max(0, args.dashboard_runs),
         tiny_comparison=not args.no_tiny,
         results_dir=args.results_dir,
         update_readme=not args.no_readme,

@@ -450,31 +450,30 @@ class Loader:
                     description=description,
                 )
                 created = self.end - timedelta(days=rng.randint(0, 365 * scale.years))
-                rows.append(
-                    (
-                        i,
-                        company.name,
-                        company.short_name,
-                        english_name,
-                        [],
-                        Vocabulary.credit_code(i) if rng.random() < 0.8 else None,
-                        company.city,
-                        f"{company.city_name}市{company.district}科技路{rng.randint(1, 999)}号",
-                        f"https://www.c{i:05d}.example.cn",
-                        f"0571-{rng.randint(80000000, 89999999)}",
-                        f"info@c{i:05d}.example.cn" if rng.random() < 0.5 else "",
-                        "",
-                        description,
-                        founded,
-                        status,
-                        date(max(founded, 1992), 1, 1) + timedelta(days=rng.randint(0, 3000)),
-                        i <= 200 or rng.random() < 0.97,
-                        created,
-                        created,
-                        segment + 1,
-                        model.build_search_tokens(),
-                    )
+                row = (
+                    i,
+                    company.name,
+                    company.short_name,
+                    english_name,
+                    [],
+                    Vocabulary.credit_code(i) if rng.random() < 0.8 else None,
+                    company.city,
+                    f"{company.city_name}市{company.district}科技路{rng.randint(1, 999)}号",
+                    f"https://www.c{i:05d}.example.cn",
+                    f"0571-{rng.randint(80000000, 89999999)}",
+                    f"info@c{i:05d}.example.cn" if rng.random() < 0.5 else "",
+                    "",
+                    description,
+                    founded,
+                    status,
+                    date(max(founded, 1992), 1, 1) + timedelta(days=rng.randint(0, 3000)),
+                    i <= 200 or rng.random() < 0.97,
+                    created,
+                    created,
+                    segment + 1,
+                    model.build_search_tokens(),
                 )
+                rows.append((*row, self._withdrawn_on(i, status, joined_on=row[15])))
                 if i % 500 == 0:
                     self._progress("companies", i, total)
             copy_rows(
@@ -502,11 +501,22 @@ class Loader:
                     "updated_at",
                     "industry",
                     "search_tokens",
+                    "withdrawn_on",
                 ),
                 rows,
             )
             self._load_council(cursor)
         self._finish_phase("companies")
+
+    def _withdrawn_on(self, i: int, status: str, *, joined_on: date) -> date | None:
+        """A withdrawn company's date of withdrawal, as Company.save() keeps it: one to eight
+        years after joining, not after today (no draw from the generator, so the rest of
+        the data is as it was before withdrawals were dated)."""
+        if status != Company.Status.WITHDRAWN:
+            return None
+        return max(
+            joined_on, min(joined_on + timedelta(days=365 + i * 7919 % 2555), self.end.date())
+        )
 
     def _load_council(self, cursor) -> None:
         """Three terms; in the current one every active company has a seat, president unit first.

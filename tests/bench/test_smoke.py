@@ -18,7 +18,9 @@ from bench import load, report
 from bench import run as bench_run
 from bench.servers import clear_cache
 from bulletin.models import Article
+from dues.models import DuesBill
 from members.models import Company
+from notices.models import NoticeDelivery
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -57,6 +59,7 @@ def _run_smoke(tmp_path):
         search=False,
         digest_sizes=(),
         import_rows=(20, 50),
+        dashboard_runs=2,
         tiny_comparison=False,
         references=False,
         results_dir=tmp_path,
@@ -80,6 +83,7 @@ def test_it_runs_the_benchmark_on_tiny_data(tmp_path):
         cursor.execute("SELECT pg_stat_force_next_flush()")
     results = _run_smoke(tmp_path)
     _check_page(results)
+    _check_dashboard(results)
     _check_files(results, tmp_path)
     _check_search_words()
 
@@ -105,6 +109,23 @@ def _check_page(results):
     }
 
 
+def _check_dashboard(results):
+    """The admin's front page, timed on the tiny data with its dues, mail and applications
+    made for it (and removed afterwards: none of them is left)."""
+    dashboard = results["dashboard"]["main"]
+    assert dashboard["runs"] == 2
+    assert 0 < dashboard["median_ms"] <= dashboard["p95_ms"] <= dashboard["max_ms"]
+    assert 0 < dashboard["queries"] <= dashboard["queries_first"] <= 20
+    assert dashboard["first_ms"] > 0
+    assert dashboard["bytes"] > 10_000
+    assert dashboard["rows"]["companies"] == 60
+    assert dashboard["rows"]["dues_bills"] > 60
+    assert dashboard["rows"]["notice_deliveries_this_year"] > 0
+    assert results["dashboard"]["tiny"] is None  # no second size in the smoke run
+    assert DuesBill.objects.count() == 0
+    assert NoticeDelivery.objects.count() == 0
+
+
 def _check_files(results, directory):
     saved = json.loads((directory / f"{results['date']}.json").read_text("utf-8"))
     assert saved == json.loads(json.dumps(results))
@@ -115,10 +136,12 @@ def _check_files(results, directory):
     assert [target["id"] for target in saved["targets"]] == list(report.TARGETS)
     by_id = {target["id"]: target for target in saved["targets"]}
     assert by_id["no_writes"]["met"] is True
+    assert "one data size only" in by_id["dashboard"]["measured"]
     assert by_id["search_p95"]["met"] is None  # not measured in the smoke run
     markdown = (directory / f"{results['date']}.md").read_text("utf-8")
     assert "## Targets" in markdown
     assert "| article |" in markdown
+    assert "## Dashboard" in markdown and "| benchmark |" in markdown
 
 
 def _check_search_words():
