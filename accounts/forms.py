@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
 from django.core.validators import MaxLengthValidator, RegexValidator
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -26,6 +27,20 @@ class UserCreationForm(auth_forms.UserCreationForm):
         # Stored addresses are lower-case (see UserManager), so the unique
         # check on the field catches the same address typed in another case.
         return User.objects.normalize_email(self.cleaned_data["email"]).lower()
+
+
+class AdminPasswordChangeForm(auth_forms.AdminPasswordChangeForm):
+    """Django's set-password form of the back office, its warning translated.
+
+    Django appends "If disabled, the current password for this user will be
+    lost." to the field's help in English, outside gettext.
+    """
+
+    usable_password_help_text = format_lazy(
+        '{}<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}</li></ul>',
+        auth_forms.SetUnusablePasswordMixin.usable_password_help_text,
+        _("If disabled, the current password for this user will be lost."),
+    )
 
 
 class AdminUserCreationForm(auth_forms.AdminUserCreationForm, UserCreationForm):

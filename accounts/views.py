@@ -64,6 +64,13 @@ class SignInView(auth_views.LoginView):
             return reverse("admin:index")
         return super().get_default_redirect_url()
 
+    def get_context_data(self, **kwargs):
+        # Django's view names the page after the Site row; the portal's name
+        # in the page's language comes from portal.context_processors.
+        context = super().get_context_data(**kwargs)
+        del context["site"], context["site_name"]
+        return context
+
 
 @never_cache
 @login_required

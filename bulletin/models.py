@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.search import html_to_text, index_tokens
@@ -51,8 +52,8 @@ class Issue(models.Model):
 
     @staticmethod
     def label(year: int, number: int) -> str:
-        """How an issue is named: 2022年第11期."""
-        return f"{year}年第{number}期"
+        """How an issue is named: 2022年第11期, "2022, No. 11" on English pages."""
+        return gettext("%(year)s, No. %(number)s") % {"year": year, "number": number}
 
 
 class ArticleQuerySet(models.QuerySet):

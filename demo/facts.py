@@ -699,7 +699,8 @@ ABOUT_PAGES = (
         url="/en/about/",
         title="About the association",
         content=(
-            "<p>The Zhejiang Instrument &amp; Meter Industry Association (浙仪协) is the industry "
+            "<p>The Zhejiang Instrument &amp; Meter Industry Association "
+            '(<span lang="zh-Hans">浙仪协</span>) is the industry '
             "organisation of Zhejiang's instrument and meter makers. It is a platform for "
             "cooperation and exchange between the association and its member companies, and a "
             "bridge between government, other bodies and its members.</p>"

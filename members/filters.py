@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from portal.search import query_terms, search_query
+from portal.templatetags.portal import localized
 from portal.widgets import Select
 
 from .models import City, IndustrySegment, SeatRole
@@ -46,6 +47,7 @@ class CompanyFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.search_terms: list[str] = []
+        self.form.fields["industry"].label_from_instance = localized  # English on English pages
 
     def filter_role(self, queryset, name, value):
         # One seat per company per term: the join cannot repeat a company.

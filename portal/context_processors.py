@@ -76,11 +76,17 @@ def _language_links(request) -> list[dict]:
 
 
 def portal(request) -> dict:
-    """What every public page needs: the association's name, navigation, languages."""
+    """What every public page needs: the association's name, navigation, languages.
+
+    ``site_name`` is the name in the page's language; the header shows both
+    (``site_name_zh`` and ``site_name_en``).
+    """
     if request.path.startswith(("/admin/", "/ckeditor5/")):
         return {}
+    chinese = get_language() == settings.LANGUAGE_CODE
     return {
-        "site_name": settings.SITE_NAME,
+        "site_name": settings.SITE_NAME if chinese else settings.SITE_NAME_EN,
+        "site_name_zh": settings.SITE_NAME,
         "site_name_en": settings.SITE_NAME_EN,
         "canonical_url": settings.SITE_URL + request.path,
         "nav_area": NAV_AREAS.get(getattr(request.resolver_match, "view_name", ""), ""),

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 from django.views.decorators.http import require_safe
 
 from awards.models import Honour
@@ -56,10 +56,14 @@ def about(request):
 
 @require_safe
 def robots_txt(request):
+    """The back office and the contacts' pages, in every language, are not for crawlers."""
+    private = []
+    for code, _name in settings.LANGUAGES:
+        with override(code):
+            private += [reverse("admin:index"), reverse("accounts:dashboard")]
     lines = [
         "User-agent: *",
-        "Disallow: /admin/",
-        "Disallow: /account/",
+        *(f"Disallow: {path}" for path in private),
         "Disallow: /ckeditor5/",
         f"Sitemap: {settings.SITE_URL}{reverse('sitemap')}",
     ]

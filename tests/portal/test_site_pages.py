@@ -35,6 +35,9 @@ def test_it_keeps_crawlers_out_of_private_parts(client, settings):
     lines = response.content.decode().splitlines()
     assert "Disallow: /admin/" in lines
     assert "Sitemap: https://portal.example.org/sitemap.xml" in lines
+    # The English back office and contacts' pages too.
+    for path in ("/account/", "/en/admin/", "/en/account/"):
+        assert f"Disallow: {path}" in lines
 
 
 def test_it_lists_only_public_pages_in_the_sitemap(client, settings):
