@@ -2,7 +2,6 @@
 council units, answered by a contact through the link in the mail, read back and
 exported by the secretariat."""
 
-import io
 import re
 from datetime import timedelta
 
@@ -25,7 +24,9 @@ def text_of(message) -> str:
     return message.get_body(preferencelist=("plain",)).get_content()
 
 
-def test_a_council_notice_is_sent_answered_and_exported(browser, live_server, demo_site, smtp_server):
+def test_a_council_notice_is_sent_answered_and_exported(
+    browser, live_server, demo_site, smtp_server
+):
     admin_tab = browser.new_context(
         locale="zh-CN", base_url=live_server.url, accept_downloads=True
     ).new_page()
@@ -113,8 +114,8 @@ def test_a_council_notice_is_sent_answered_and_exported(browser, live_server, de
     assert contact.company.name in replies and "王建国、李娜" in replies
     with admin_tab.expect_download() as download:
         admin_tab.locator(f"a[href$='/admin/notices/notice/{notice.pk}/replies/export/']").click()
-    book = openpyxl.load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
-    rows = [[cell for cell in row] for row in book.active.iter_rows(values_only=True)]
+    book = openpyxl.load_workbook(download.value.path())
+    rows = [list(row) for row in book.active.iter_rows(values_only=True)]
     answered = [row for row in rows if contact.company.name in row and "王建国、李娜" in row]
     assert len(answered) == 1
     assert errors == []
