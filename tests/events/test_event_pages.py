@@ -378,7 +378,7 @@ def test_it_shows_agenda_times_when_given(client):
     page = html(client.get(f"/events/{event.pk}/"))
 
     assert '<th scope="col">' in page
-    assert re.search(r"<time>08:30</time>–<time>09:00</time>", page)
+    assert '<time datetime="08:30">08:30</time>–<time datetime="09:00">09:00</time>' in page
     found = positions(page, "签到", "主旨演讲")
     assert found == sorted(found)
 
