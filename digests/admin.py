@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from portal.admin_columns import count_column
 from portal.admin_exports import XlsxExportMixin
 
 from . import services
@@ -240,21 +241,10 @@ class DigestRunAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(**_delivery_counts())
 
-    @admin.display(description=_("queued"), ordering="queued_count")
-    def queued_count(self, run) -> int:
-        return run.queued_count
-
-    @admin.display(description=_("sent"), ordering="sent_count")
-    def sent_count(self, run) -> int:
-        return run.sent_count
-
-    @admin.display(description=_("nothing new"), ordering="skipped_count")
-    def skipped_count(self, run) -> int:
-        return run.skipped_count
-
-    @admin.display(description=_("failed"), ordering="failed_count")
-    def failed_count(self, run) -> int:
-        return run.failed_count
+    queued_count = count_column("queued_count", _("queued"))
+    sent_count = count_column("sent_count", _("sent"))
+    skipped_count = count_column("skipped_count", _("nothing new"))
+    failed_count = count_column("failed_count", _("failed"))
 
     @admin.display(description=_("deliveries"))
     def deliveries_link(self, run) -> str:

@@ -10,6 +10,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_columns import count_column
 from portal.admin_exports import XlsxExportMixin
 from portal.spreadsheets import XLSX
 
@@ -240,13 +241,8 @@ class EventAdmin(admin.ModelAdmin):
     def waitlist_count(self, event: Event):
         return self._registrations_link(event, event.waitlist_count, Registration.Status.WAITLISTED)
 
-    @admin.display(description=_("Checked in"), ordering="checked_in_count")
-    def checked_in_count(self, event: Event):
-        return event.checked_in_count
-
-    @admin.display(description=_("Walk-ins"), ordering="walk_in_count")
-    def walk_in_count(self, event: Event):
-        return event.walk_in_count
+    checked_in_count = count_column("checked_in_count", _("Checked in"))
+    walk_in_count = count_column("walk_in_count", _("Walk-ins"))
 
     @admin.display(description=_("attendance rate"))
     def attendance_rate(self, event: Event):

@@ -47,6 +47,7 @@ from django.views.decorators.http import require_POST
 from config.private_files import private_file_response
 from members.models import City, SeatRole
 from outbox.dispatch import dispatch_on_commit
+from portal.admin_columns import count_column
 from portal.admin_exports import XlsxExportMixin, export_changelist_xlsx
 from portal.spreadsheets import xlsx_response
 
@@ -969,25 +970,11 @@ class NoticeMailingAdmin(admin.ModelAdmin):
             return gettext("The notice")
         return gettext("Reminder %(number)d") % {"number": mailing.number}
 
-    @admin.display(description=_("listed"), ordering="listed_count")
-    def listed_count(self, mailing) -> int:
-        return mailing.listed_count
-
-    @admin.display(description=_("queued or sending"), ordering="waiting_count")
-    def waiting_count(self, mailing) -> int:
-        return mailing.waiting_count
-
-    @admin.display(description=_("sent"), ordering="sent_count")
-    def sent_count(self, mailing) -> int:
-        return mailing.sent_count
-
-    @admin.display(description=_("skipped"), ordering="skipped_count")
-    def skipped_count(self, mailing) -> int:
-        return mailing.skipped_count
-
-    @admin.display(description=_("failed"), ordering="failed_count")
-    def failed_count(self, mailing) -> int:
-        return mailing.failed_count
+    listed_count = count_column("listed_count", _("listed"))
+    waiting_count = count_column("waiting_count", _("queued or sending"))
+    sent_count = count_column("sent_count", _("sent"))
+    skipped_count = count_column("skipped_count", _("skipped"))
+    failed_count = count_column("failed_count", _("failed"))
 
     @admin.display(description=_("deliveries"))
     def links(self, mailing) -> str:
