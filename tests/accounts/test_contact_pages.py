@@ -58,9 +58,9 @@ def test_the_dashboard_labels_the_company_name_as_the_company_s(client, demo_db)
     english = client.get("/en/account/").content.decode()
     chinese = client.get("/account/").content.decode()
 
-    assert "<dt>Company name</dt><dd>浙江中控技术股份有限公司</dd>" in english
+    assert '<dt>Company name</dt><dd lang="zh-Hans">浙江中控技术股份有限公司</dd>' in english
     # The contact's own name keeps its label, in the card of their details.
-    assert "<dt>Name</dt><dd>李明</dd>" in english
+    assert '<dt>Name</dt><dd lang="zh-Hans">李明</dd>' in english
     assert "<dt>姓名</dt><dd>浙江中控技术股份有限公司</dd>" not in chinese
     assert "<dt>姓名</dt><dd>李明</dd>" in chinese
 
